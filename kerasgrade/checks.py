@@ -1,0 +1,74 @@
+"""How a grader declares its checks.
+
+A grader is a pytest module in ``graders/`` (``test_<exercise>.py``). Each
+check is a test function that takes the learner's module as ``submission`` and
+carries its points, concept and visibility where it is written::
+
+    @check(points=2, concept="super().__init__")
+    def test_forwards_kwargs(submission):
+        "SimpleMLP(name=...) reaches Keras through super().__init__(**kwargs)"
+        ...
+
+The first line of the docstring is the check's title; a failure raises
+``CheckFailed`` (or any ``AssertionError``) with a message that teaches.
+Checks run in the order they are written.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from types import ModuleType
+
+from hypothesis import HealthCheck, settings
+
+__all__ = ["check", "CheckSpec", "checks_of", "catalogue"]
+
+# One hypothesis profile for grading: deterministic (derandomize), no example
+# database on disk, no deadline (TensorFlow's first call is slow), and few
+# examples: each one builds and calls a model.
+settings.register_profile(
+    "kerasgrade", max_examples=8, deadline=None, derandomize=True, database=None,
+    suppress_health_check=list(HealthCheck), print_blob=False,
+)
+settings.load_profile("kerasgrade")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    title: str
+    concept: str
+    points: float
+    hidden: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def check(*, points: float, concept: str, hidden: bool = False):
+    """Declare a grader check: its points, the concept it tests, whether learners see it."""
+    if points <= 0:
+        raise ValueError(f"a check's points must be positive, got {points!r}")
+
+    def decorate(fn):
+        doc = (fn.__doc__ or "").strip().splitlines()
+        name = fn.__name__.removeprefix("test_")
+        fn.kerasgrade_check = CheckSpec(name, doc[0] if doc else name.replace("_", " "),
+                                        concept, float(points), hidden)
+        return fn
+
+    return decorate
+
+
+def checks_of(module: ModuleType) -> list[tuple[CheckSpec, object]]:
+    """The checks a grader module declares, in the order they are written."""
+    found = [(fn.kerasgrade_check, fn) for fn in vars(module).values()
+             if callable(fn) and hasattr(fn, "kerasgrade_check")]
+    names = [spec.name for spec, _ in found]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise ValueError(f"{module.__file__}: two checks share the name(s) {sorted(dupes)}")
+    return found
+
+
+def catalogue(module: ModuleType) -> list[dict]:
+    return [spec.to_dict() for spec, _ in checks_of(module)]

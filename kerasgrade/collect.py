@@ -1,0 +1,66 @@
+"""Turn what a child reported into a scored ``ExerciseResult`` (in the trusted parent).
+
+The child only says which checks passed; the points come from the grader's
+catalogue, read before any learner code ran. Anything malformed, unknown,
+duplicated or missing counts as a failed check, never as a grader crash.
+"""
+from __future__ import annotations
+
+from .result import ERROR, GRADED, TIMEOUT, CheckResult, ExerciseResult
+
+MAX_MESSAGE = 4000
+
+
+def _text(value) -> str:
+    return value[:MAX_MESSAGE] if isinstance(value, str) else ""
+
+
+def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
+            ended: str, detail: str = "", include_hidden: bool = True, output: str = "",
+            file: str = "", fingerprint: str = "") -> ExerciseResult:
+    """``ended`` is how the child ended: ``ok``, ``timeout`` or ``crash`` (``detail`` says how)."""
+    specs = [c for c in catalogue if include_hidden or not c["hidden"]]
+    known = {c["name"] for c in specs}
+    seen: dict[str, tuple[bool, str]] = {}
+    duplicated: set[str] = set()
+    notes, load_error = [], ""
+    for ev in events:
+        if not isinstance(ev, dict):
+            continue
+        if "load_error" in ev:
+            load_error = _text(ev["load_error"])
+        elif "note" in ev:
+            notes.append(_text(ev["note"]))
+        elif ev.get("check") in known:
+            name = ev["check"]
+            if name in seen:
+                duplicated.add(name)
+            seen[name] = (ev.get("passed") is True, _text(ev.get("message", "")))
+
+    if ended == "timeout":
+        unfinished = f"Not run: the submission went past its time limit ({detail})."
+    elif ended == "crash":
+        unfinished = f"Not run: the submission's process ended abruptly ({detail})."
+    else:
+        unfinished = load_error or "Not run: the grader received no result for this check."
+
+    checks = []
+    for c in specs:
+        passed, message = seen.get(c["name"], (False, unfinished))
+        if c["name"] in duplicated:
+            passed, message = False, "This check reported more than one result; none is trusted."
+        checks.append(CheckResult(c["name"], c["title"], c["concept"],
+                                  c["points"] if passed else 0.0, c["points"], passed,
+                                  c["hidden"], message))
+
+    if ended == "timeout":
+        status, message = TIMEOUT, f"Stopped after {detail}: the code did not finish in time."
+    elif ended == "crash":
+        status, message = ERROR, f"The grading process ended abruptly: {detail}."
+    elif load_error:
+        status, message = ERROR, load_error
+    else:
+        status, message = GRADED, ""
+    if notes:
+        message = "\n".join(filter(None, [message, *notes]))
+    return ExerciseResult(student, exercise, status, tuple(checks), message, output, file, fingerprint)

@@ -1,0 +1,167 @@
+"""Load and validate ``course.toml`` once; every error names the key at fault.
+
+The course file holds course-level facts only: the title, the exercises in
+order (with their weight), where the course folders are, the seed and the
+limits. Check points live with the checks in ``graders/``.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+COURSE_FILE = "course.toml"
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 60.0        # wall seconds for one submission (one exercise of one student)
+    check_timeout: float = 20.0  # wall seconds for one check inside it
+    memory_mb: int = 4096        # address-space / memory limit of the child
+    output_kb: int = 64          # what the submission prints beyond this is cut
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    weight: float
+    root: Path
+    folders: dict
+
+    @property
+    def stub(self) -> Path:
+        return self.root / self.folders["exercises"] / f"{self.id}.py"
+
+    @property
+    def solution(self) -> Path:
+        return self.root / self.folders["solutions"] / f"{self.id}.py"
+
+    @property
+    def grader(self) -> Path:
+        return self.root / self.folders["graders"] / f"test_{self.id}.py"
+
+    @property
+    def mutants(self) -> list[Path]:
+        return sorted((self.root / self.folders["mutants"] / self.id).glob("*.py"))
+
+
+@dataclass(frozen=True)
+class Course:
+    title: str
+    root: Path
+    seed: int
+    limits: Limits
+    exercises: tuple[Exercise, ...] = field(default_factory=tuple)
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        for ex in self.exercises:
+            if ex.id == exercise_id:
+                return ex
+        known = ", ".join(e.id for e in self.exercises)
+        raise ConfigError(f"no exercise {exercise_id!r} in {self.root / COURSE_FILE} (known: {known})")
+
+    def exercise_for_file(self, path: Path) -> Exercise:
+        """The exercise a submission file belongs to, from its name (``ex01_first_model.py``)."""
+        stem = Path(path).stem
+        for ex in self.exercises:
+            if ex.id == stem:
+                return ex
+        known = ", ".join(f"{e.id}.py" for e in self.exercises)
+        raise ConfigError(f"{path}: the file name does not name an exercise of this course; "
+                          f"name it after one of: {known}")
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {e.id: e.weight for e in self.exercises}
+
+
+DEFAULT_FOLDERS = {"exercises": "exercises", "solutions": "solutions",
+                   "graders": "graders", "mutants": "tests/mutants"}
+
+
+def _get(table: dict, key: str, kind, where: str, default=None, required=False):
+    if key not in table:
+        if required:
+            raise ConfigError(f"{where}: the key {key!r} is required")
+        return default
+    value = table[key]
+    ok = isinstance(value, kind) and not (kind in (int, (int, float)) and isinstance(value, bool))
+    if not ok:
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ConfigError(f"{where}.{key} must be a {names}, got {value!r}")
+    return value
+
+
+def _positive(value, where: str):
+    if value <= 0:
+        raise ConfigError(f"{where} must be positive, got {value!r}")
+    return value
+
+
+def load_course(path: str | Path | None = None) -> Course:
+    """Read ``course.toml`` (a file, or the folder holding it; default: the current folder)."""
+    path = Path(path or ".")
+    if path.is_dir():
+        path = path / COURSE_FILE
+    if not path.exists():
+        raise ConfigError(f"{path}: no course file here; run kerasgrade from the course folder "
+                          f"or pass --course PATH/TO/{COURSE_FILE}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    f = str(path)
+    known_top = {"course", "limits", "folders", "exercises"}
+    for key in data:
+        if key not in known_top:
+            raise ConfigError(f"{f}: unknown table [{key}] (expected one of: {', '.join(sorted(known_top))})")
+
+    course = _get(data, "course", dict, f, required=True)
+    title = _get(course, "title", str, f"{f}: [course]", required=True)
+    seed = _get(course, "seed", int, f"{f}: [course]", default=0)
+
+    lim = _get(data, "limits", dict, f, default={})
+    where = f"{f}: [limits]"
+    for key in lim:
+        if key not in Limits.__dataclass_fields__:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(Limits.__dataclass_fields__)})")
+    defaults = Limits()
+    limits = Limits(
+        timeout=_positive(_get(lim, "timeout", (int, float), where, defaults.timeout), f"{where}.timeout"),
+        check_timeout=_positive(_get(lim, "check_timeout", (int, float), where, defaults.check_timeout),
+                                f"{where}.check_timeout"),
+        memory_mb=_positive(_get(lim, "memory_mb", int, where, defaults.memory_mb), f"{where}.memory_mb"),
+        output_kb=_positive(_get(lim, "output_kb", int, where, defaults.output_kb), f"{where}.output_kb"),
+    )
+
+    folders = dict(DEFAULT_FOLDERS)
+    for key, value in _get(data, "folders", dict, f, default={}).items():
+        if key not in DEFAULT_FOLDERS:
+            raise ConfigError(f"{f}: [folders]: unknown key {key!r} (known: {', '.join(DEFAULT_FOLDERS)})")
+        folders[key] = _get({key: value}, key, str, f"{f}: [folders]")
+
+    items = _get(data, "exercises", list, f, required=True)
+    if not items:
+        raise ConfigError(f"{f}: [[exercises]] is empty; list at least one exercise")
+    exercises, seen = [], set()
+    for i, item in enumerate(items, 1):
+        where = f"{f}: [[exercises]] #{i}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where} must be a table")
+        eid = _get(item, "id", str, where, required=True)
+        where = f"{f}: [[exercises]] {eid!r}"
+        for key in item:
+            if key not in ("id", "title", "weight"):
+                raise ConfigError(f"{where}: unknown key {key!r} (known: id, title, weight)")
+        if eid in seen:
+            raise ConfigError(f"{where}.id is listed twice")
+        seen.add(eid)
+        weight = _positive(float(_get(item, "weight", (int, float), where, 1.0)), f"{where}.weight")
+        ex = Exercise(eid, _get(item, "title", str, where, eid), weight, path.parent.resolve(), folders)
+        if not ex.grader.exists():
+            raise ConfigError(f"{where}.id: no grader for it at {ex.grader}")
+        exercises.append(ex)
+    return Course(title, path.parent.resolve(), seed, limits, tuple(exercises))

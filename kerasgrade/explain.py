@@ -1,0 +1,73 @@
+"""Turn an exception raised by learner code into a message that teaches.
+
+The message says where in the learner's file it happened (line and code), what
+the error was, and, for the mistakes this lesson is about, what it means and
+how to fix it.
+"""
+from __future__ import annotations
+
+import traceback
+
+SUBMISSION_MODULE = "submission"
+
+_KNOWN = [
+    # (exception type name or None, text in the message, the lesson)
+    (None, "super().__init__()",
+     "Keras needs its own set-up to run before you bind anything on `self`. Make "
+     "`super().__init__(**kwargs)` the first statement of `__init__`."),
+    ("AttributeError", "_tracker",
+     "Keras could not find its own bookkeeping on the object: `super().__init__(**kwargs)` "
+     "was not called (first) in `__init__`."),
+    ("AttributeError", "_layers",
+     "Keras could not find its own bookkeeping on the object: `super().__init__(**kwargs)` "
+     "was not called (first) in `__init__`."),
+    ("TypeError", "unexpected keyword argument 'name'",
+     "Keras passes `name=`, `dtype=` and `trainable=` to your constructor. Accept `**kwargs` "
+     "in `__init__` and forward them: `super().__init__(**kwargs)`."),
+    ("TypeError", "unexpected keyword argument",
+     "Your constructor does not accept an argument of the contract. Check the signature in "
+     "the exercise (names and defaults) and keep `**kwargs` last."),
+    ("NotImplementedError", "",
+     "This part is still a TODO: replace the `raise NotImplementedError` with your code."),
+]
+
+
+def submission_frames(exc: BaseException, filename: str | None = None):
+    """The traceback frames that lie in the learner's file, innermost last."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return [f for f in frames if (filename and f.filename == filename) or f.filename.endswith(
+        f"<{SUBMISSION_MODULE}>")]
+
+
+def where(exc: BaseException, filename: str | None = None) -> str:
+    frames = submission_frames(exc, filename)
+    if not frames:
+        return ""
+    f = frames[-1]
+    code = f" `{f.line.strip()}`" if f.line else ""
+    return f"line {f.lineno} of your file, in {f.name}():{code}"
+
+
+def lesson_for(exc: BaseException) -> str:
+    text = str(exc)
+    for kind, needle, lesson in _KNOWN:
+        if (kind is None or type(exc).__name__ == kind) and needle in text:
+            return lesson
+    return ""
+
+
+def explain(exc: BaseException, doing: str = "", filename: str | None = None) -> str:
+    """One paragraph: what was being done, what went wrong where, and what it means."""
+    head = f"While {doing}, your code raised" if doing else "Your code raised"
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else ""
+    if len(first) > 300:
+        first = first[:300] + "..."
+    msg = f"{head} {type(exc).__name__}" + (f": {first}" if first else "")
+    loc = where(exc, filename)
+    if loc:
+        msg += f"\n  at {loc}"
+    lesson = lesson_for(exc)
+    if lesson:
+        msg += f"\n  {lesson}"
+    return msg

@@ -1,0 +1,90 @@
+"""The one result type: what every check produced, for every reporter.
+
+A ``CheckResult`` is one check on one submission; an ``ExerciseResult`` is one
+student's one exercise (a list of check results plus a status). Reporters are
+functions of these (see ``report.py``); nothing here knows an output format.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+GRADED, MISSING, ERROR, TIMEOUT = "graded", "missing", "error", "timeout"
+STATUSES = (GRADED, MISSING, ERROR, TIMEOUT)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    title: str
+    concept: str
+    points: float
+    max_points: float
+    passed: bool
+    hidden: bool = False
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    student: str
+    exercise: str
+    status: str
+    checks: tuple[CheckResult, ...] = ()
+    message: str = ""          # why the status is not "graded", for the instructor and learner
+    output: str = ""           # what the submission printed (truncated)
+    file: str = ""             # the submission file that was graded
+    fingerprint: str = ""      # sha256 of that file, so a changed file is graded again
+    max_score: float | None = None  # set when no check could run (missing, crash)
+
+    @property
+    def score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    @property
+    def max_points(self) -> float:
+        if self.max_score is not None:
+            return self.max_score
+        return sum(c.max_points for c in self.checks)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["checks"] = [asdict(c) for c in self.checks]
+        d["score"] = self.score
+        d["max_score"] = self.max_points
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ExerciseResult":
+        checks = tuple(CheckResult(**c) for c in d.get("checks", ()))
+        return cls(
+            student=d["student"], exercise=d["exercise"], status=d["status"], checks=checks,
+            message=d.get("message", ""), output=d.get("output", ""), file=d.get("file", ""),
+            fingerprint=d.get("fingerprint", ""), max_score=d.get("max_score"),
+        )
+
+
+@dataclass
+class Gradebook:
+    """Every result of a run, with the course facts reporters need (order, weights)."""
+
+    exercises: list[str]
+    weights: dict[str, float]
+    results: dict[tuple[str, str], ExerciseResult] = field(default_factory=dict)
+
+    @property
+    def students(self) -> list[str]:
+        return sorted({s for s, _ in self.results})
+
+    def get(self, student: str, exercise: str) -> ExerciseResult | None:
+        return self.results.get((student, exercise))
+
+    def total(self, student: str) -> float:
+        """The student's course grade in percent: weighted mean of exercise fractions."""
+        num = den = 0.0
+        for ex in self.exercises:
+            r = self.get(student, ex)
+            w = self.weights.get(ex, 1.0)
+            den += w
+            if r is not None and r.max_points:
+                num += w * r.score / r.max_points
+        return round(100.0 * num / den, 2) if den else 0.0

@@ -1,0 +1,137 @@
+"""Run one grader's checks on one submission, inside the (isolated) child.
+
+This is the only module that executes learner code. It reports what it
+observed as events (plain dicts) through ``emit``; it does not score:
+the trusted parent turns events into results (``collect.py``).
+"""
+from __future__ import annotations
+
+import importlib.util
+import linecache
+import random
+import signal
+import sys
+import types
+from pathlib import Path
+
+from .checks import checks_of
+from .errors import CheckFailed, CheckTimeout
+from .explain import SUBMISSION_MODULE, explain
+from .source import read_source
+
+
+class LoadError(Exception):
+    """The submission could not be imported; the message is for the learner."""
+
+
+def import_path(path: str | Path, name: str) -> types.ModuleType:
+    """Import a trusted module (a grader) from its path."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_submission(path: str | Path) -> tuple[types.ModuleType, list[str]]:
+    """Execute the learner's file as the module ``submission``."""
+    path = Path(path)
+    try:
+        code, notes = read_source(path)
+    except (OSError, ValueError) as e:
+        raise LoadError(str(e)) from None
+    filename = str(path.resolve())
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    module = types.ModuleType(SUBMISSION_MODULE)
+    module.__file__ = filename
+    sys.modules[SUBMISSION_MODULE] = module
+    try:
+        compiled = compile(code, filename, "exec")
+    except SyntaxError as e:
+        raise LoadError(f"Python cannot read your file: {e.msg} at line {e.lineno}"
+                        + (f": `{e.text.strip()}`" if e.text else "")
+                        + "\n  Fix the syntax error first; no check can run before the file imports.") from None
+    try:
+        exec(compiled, module.__dict__)
+    except CheckTimeout:
+        raise LoadError("Importing your file did not finish in time: is there a loop or "
+                        "training at the top level? Put experiments under "
+                        "`if __name__ == \"__main__\":`.") from None
+    except BaseException as e:  # noqa: BLE001 - any failure of learner code is its result
+        raise LoadError(explain(e, "importing your file", filename)
+                        + "\n  No check can run before the file imports.") from None
+    return module, notes
+
+
+def seed_everything(seed: int) -> None:
+    import numpy as np
+    import keras
+
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+
+
+def _on_alarm(signum, frame):
+    raise CheckTimeout()
+
+
+def run_checks(grader: types.ModuleType, submission_path: str | Path, *, include_hidden: bool,
+               check_timeout: float, seed: int, emit) -> None:
+    """Run each check on the submission and ``emit`` one event per check."""
+    import keras
+
+    signal.signal(signal.SIGALRM, _on_alarm)
+    checks = [(s, fn) for s, fn in checks_of(grader) if include_hidden or not s.hidden]
+    filename = str(Path(submission_path).resolve())
+    signal.setitimer(signal.ITIMER_REAL, check_timeout)
+    try:
+        seed_everything(seed)
+        submission, notes = load_submission(submission_path)
+    except LoadError as e:
+        emit({"load_error": str(e)})
+        return
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    for note in notes:
+        emit({"note": note})
+    for spec, fn in checks:
+        keras.backend.clear_session()
+        seed_everything(seed)
+        signal.setitimer(signal.ITIMER_REAL, check_timeout)
+        try:
+            fn(submission)
+            passed, message = True, ""
+        except CheckTimeout:
+            passed, message = False, (f"This check did not finish within {check_timeout:g} s. "
+                                      "Look for a loop that never ends, or training inside call().")
+        except AssertionError as e:  # CheckFailed and hypothesis-wrapped assertion failures
+            passed, message = False, _assertion_message(e)
+        except BaseException as e:  # noqa: BLE001 - learner code may raise anything, SystemExit too
+            passed, message = False, explain(e, filename=filename)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        emit({"check": spec.name, "passed": passed, "message": message})
+
+
+def _assertion_message(e: AssertionError) -> str:
+    msg = str(e).strip()
+    if not isinstance(e, CheckFailed) and not msg:
+        msg = "A check of the contract failed."
+    for note in getattr(e, "__notes__", []):
+        if note.startswith("Falsifying example"):
+            msg += f"\n  Smallest failing case: {_falsifying_case(note)}"
+    return msg
+
+
+def _falsifying_case(note: str) -> str:
+    """``batch=1, n_features=2`` from hypothesis's "Falsifying example: f(...)" note."""
+    args = []
+    for line in note.splitlines()[1:]:
+        line = line.split("#", 1)[0].strip().rstrip(",")
+        if "=" in line and not line.startswith("submission="):
+            args.append(line)
+    if not args and "(" in note:  # the one-line form: f(submission=..., a=1)
+        inner = note[note.index("(") + 1: note.rindex(")")]
+        args = [a.strip() for a in inner.split(", ") if "=" in a and not a.strip().startswith("submission=")]
+    return ", ".join(args)

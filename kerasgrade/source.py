@@ -1,0 +1,46 @@
+"""Read a submission's Python source, from a ``.py`` file or a Jupyter notebook.
+
+A notebook's code cells are joined in order; IPython magics (``%...``) and
+shell lines (``!...``) cannot run outside Jupyter, so they are replaced by
+``pass`` (keeping line numbers) and listed in the returned notes.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
+def notebook_code(text: str) -> tuple[str, list[str]]:
+    nb = json.loads(text)
+    lines, notes = [], []
+    for n, cell in enumerate(nb.get("cells", []), 1):
+        if cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else str(src)
+        for line in src.splitlines():
+            stripped = line.lstrip()
+            if stripped.startswith(("%", "!")):
+                notes.append(f"cell {n}: dropped `{stripped[:60]}` (Jupyter-only syntax)")
+                line = line[: len(line) - len(stripped)] + "pass"
+            lines.append(line)
+        lines.append("")
+    return "\n".join(lines) + "\n", notes
+
+
+def read_source(path: str | Path) -> tuple[str, list[str]]:
+    """The code to run and notes for the learner. Raises ``ValueError`` for unreadable files."""
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path.name} is not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+    if path.suffix == ".ipynb":
+        try:
+            return notebook_code(text)
+        except (json.JSONDecodeError, AttributeError, TypeError) as e:
+            raise ValueError(f"{path.name} is not a readable Jupyter notebook ({e})") from None
+    return text, []
