@@ -51,7 +51,7 @@ class Exercise:
 @dataclass(frozen=True)
 class Course:
     title: str
-    root: Path
+    file: Path
     seed: int
     limits: Limits
     exercises: tuple[Exercise, ...] = field(default_factory=tuple)
@@ -61,7 +61,7 @@ class Course:
             if ex.id == exercise_id:
                 return ex
         known = ", ".join(e.id for e in self.exercises)
-        raise ConfigError(f"no exercise {exercise_id!r} in {self.root / COURSE_FILE} (known: {known})")
+        raise ConfigError(f"no exercise {exercise_id!r} in {self.file} (known: {known})")
 
     def exercise_for_file(self, path: Path) -> Exercise:
         """The exercise a submission file belongs to, from its name (``ex01_first_model.py``)."""
@@ -72,6 +72,10 @@ class Course:
         known = ", ".join(f"{e.id}.py" for e in self.exercises)
         raise ConfigError(f"{path}: the file name does not name an exercise of this course; "
                           f"name it after one of: {known}")
+
+    @property
+    def root(self) -> Path:
+        return self.file.parent
 
     @property
     def weights(self) -> dict[str, float]:
@@ -164,4 +168,4 @@ def load_course(path: str | Path | None = None) -> Course:
         if not ex.grader.exists():
             raise ConfigError(f"{where}.id: no grader for it at {ex.grader}")
         exercises.append(ex)
-    return Course(title, path.parent.resolve(), seed, limits, tuple(exercises))
+    return Course(title, path.resolve(), seed, limits, tuple(exercises))

@@ -6,7 +6,10 @@ how to fix it.
 """
 from __future__ import annotations
 
+import re
 import traceback
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 SUBMISSION_MODULE = "submission"
 
@@ -27,6 +30,9 @@ _KNOWN = [
     ("TypeError", "unexpected keyword argument",
      "Your constructor does not accept an argument of the contract. Check the signature in "
      "the exercise (names and defaults) and keep `**kwargs` last."),
+    (None, "add new elements of state",
+     "Layers (and weights) must be created once, in `__init__` (or `build()`), and only used "
+     "in `call()`. Move the layer creation out of `call()`."),
     ("NotImplementedError", "",
      "This part is still a TODO: replace the `raise NotImplementedError` with your code."),
 ]
@@ -48,8 +54,16 @@ def where(exc: BaseException, filename: str | None = None) -> str:
     return f"line {f.lineno} of your file, in {f.name}():{code}"
 
 
+def message_of(exc: BaseException) -> str:
+    """The informative line of an exception's text (Keras wraps it in a generic header)."""
+    lines = [ln.strip() for ln in _ANSI.sub("", str(exc)).splitlines() if ln.strip()]
+    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
+        lines = lines[1:]
+    return lines[0] if lines else ""
+
+
 def lesson_for(exc: BaseException) -> str:
-    text = str(exc)
+    text = _ANSI.sub("", str(exc))
     for kind, needle, lesson in _KNOWN:
         if (kind is None or type(exc).__name__ == kind) and needle in text:
             return lesson
@@ -59,8 +73,7 @@ def lesson_for(exc: BaseException) -> str:
 def explain(exc: BaseException, doing: str = "", filename: str | None = None) -> str:
     """One paragraph: what was being done, what went wrong where, and what it means."""
     head = f"While {doing}, your code raised" if doing else "Your code raised"
-    text = str(exc).strip().splitlines()
-    first = text[0] if text else ""
+    first = message_of(exc)
     if len(first) > 300:
         first = first[:300] + "..."
     msg = f"{head} {type(exc).__name__}" + (f": {first}" if first else "")

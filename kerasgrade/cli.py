@@ -1,0 +1,174 @@
+"""The ``kerasgrade`` command: thin; each sub-command forwards to one function."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from .errors import KerasgradeError
+
+EPILOG = """examples:
+  kerasgrade check exercises/ex01_first_model.py      a learner checks one exercise
+  kerasgrade grade examples/class --out /tmp/grades   an instructor grades a class
+  kerasgrade validate                                 CI proves the course sound
+  kerasgrade validate --seeds 20 --exercise ex01_first_model
+"""
+
+
+def _course(args):
+    from .config import load_course
+
+    return load_course(args.course)
+
+
+def cmd_check(args) -> int:
+    from .discover import Submission
+    from .grade import Pool
+    from .report import print_check
+
+    course = _course(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise KerasgradeError(f"{path}: no such file")
+    ex = course.exercise_for_file(path)
+    pool = Pool(course, jobs=1)
+    results = []
+    pool.run([(Submission("you", ex.id, path), course.seed, args.hidden)], results.append)
+    result = results[0]
+    hidden = 0 if args.hidden else sum(c["hidden"] for c in pool.catalogue()[ex.id])
+    print_check(result, hidden)
+    return 0 if result.checks and all(c.passed for c in result.checks) else 1
+
+
+def cmd_grade(args) -> int:
+    from .discover import discover
+    from .grade import Pool, load_result, save_result
+    from .report import print_gradebook, write_csv, write_feedback, write_json
+    from .result import Gradebook
+
+    course = _course(args)
+    subs, warnings = discover(args.submissions, course)
+    if args.shard:
+        k, n = _shard(args.shard)
+        students = sorted({s.student for s in subs})
+        mine = {s for i, s in enumerate(students) if i % n == k - 1}
+        subs = [s for s in subs if s.student in mine]
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    book = Gradebook([e.id for e in course.exercises], course.weights)
+    todo = []
+    for s in subs:
+        saved = None if args.force else load_result(out, s)
+        if saved is not None:
+            book.results[(s.student, s.exercise)] = saved
+        else:
+            todo.append((s, course.seed, True))
+    if len(todo) < len(subs):
+        print(f"resuming: {len(subs) - len(todo)} result(s) already in {out}, "
+              f"{len(todo)} to grade (--force regrades all)", file=sys.stderr)
+    start, done, failed = time.monotonic(), [0], [0]
+
+    def on_result(r):
+        save_result(out, r)
+        book.results[(r.student, r.exercise)] = r
+        done[0] += 1
+        failed[0] += r.status not in ("graded", "missing")
+        if not args.quiet:
+            _progress(done[0], len(todo), failed[0], start, f"{r.student}/{r.exercise}: {r.status} "
+                      f"{r.score:g}/{r.max_points:g}")
+
+    Pool(course, args.jobs).run(todo, on_result)
+    write_csv(book, out / "grades.csv")
+    write_json(book, out / "grades.json")
+    write_feedback(book, out / "feedback")
+    print_gradebook(book)
+    print(f"\nwrote {out / 'grades.csv'}, {out / 'grades.json'} and {out / 'feedback'}/ "
+          f"({len(book.students)} students, {len(todo)} graded in {time.monotonic() - start:.1f} s)")
+    return 0
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(x) for x in text.split("/"))
+        if not 1 <= k <= n:
+            raise ValueError
+    except ValueError:
+        raise KerasgradeError(f"--shard {text!r}: expected K/N with 1 <= K <= N, e.g. --shard 2/8") from None
+    return k, n
+
+
+def _progress(done: int, total: int, failed: int, start: float, last: str) -> None:
+    elapsed = time.monotonic() - start
+    left = elapsed / done * (total - done) if done else 0
+    line = f"[{done}/{total}] {failed} error(s)/timeout(s), ~{left:.0f} s left  {last}"
+    if sys.stderr.isatty():
+        print(f"\r\033[K{line[:os.get_terminal_size().columns - 1]}", end="" if done < total else "\n",
+              file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr)
+
+
+def cmd_validate(args) -> int:
+    from .validate import print_table, validate
+
+    course = _course(args)
+    start = time.monotonic()
+
+    def progress(done, total, r):
+        if not args.quiet:
+            _progress(done, total, 0, start, f"{r.exercise}/{r.student}: {r.score:g}/{r.max_points:g}")
+
+    verdicts = validate(course, jobs=args.jobs, seeds=args.seeds, exercises=args.exercise,
+                        progress=progress)
+    ok = print_table(verdicts, args.seeds)
+    print(f"({time.monotonic() - start:.1f} s)")
+    return 0 if ok else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kerasgrade", description="Auto-graded exercises for Keras "
+                                "Model Subclassing.", epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--course", default=".", help="course.toml or its folder (default: .)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("check", help="learners: run the public checks on one exercise file",
+                       description="Run the public checks of one exercise on your file.")
+    c.add_argument("file", help="your exercise file, e.g. exercises/ex01_first_model.py (or .ipynb)")
+    c.add_argument("--hidden", action="store_true", help="also run hidden checks (instructors)")
+    c.set_defaults(func=cmd_check)
+
+    g = sub.add_parser("grade", help="instructors: grade a class's submissions",
+                       description="Grade SUBMISSIONS/<student_id>/<exercise>.py for every student.")
+    g.add_argument("submissions", help="folder with one sub-folder per student")
+    g.add_argument("--out", required=True, help="where grades.csv, grades.json and feedback/ go")
+    g.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)")
+    g.add_argument("--force", action="store_true", help="regrade submissions already graded in --out")
+    g.add_argument("--shard", help="grade only shard K of N (students split deterministically), e.g. 1/4")
+    g.add_argument("--quiet", action="store_true", help="no progress lines")
+    g.set_defaults(func=cmd_grade)
+
+    v = sub.add_parser("validate", help="CI: references full, stubs zero, every mutant caught",
+                       description="Grade every reference, stub and mutant and check the course is sound.")
+    v.add_argument("--seeds", type=int, default=1, help="grade references and mutants on N seeds")
+    v.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
+    v.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    v.add_argument("--quiet", action="store_true")
+    v.set_defaults(func=cmd_validate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KerasgradeError as e:
+        print(f"kerasgrade: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nkerasgrade: interrupted; results graded so far are kept", file=sys.stderr)
+        return 130

@@ -1,0 +1,135 @@
+"""Prove the course sound: references full, stubs zero, every mutant loses points.
+
+Also: every check of every grader fails on at least one mutant (a check no
+mutant fails is not shown to work), and with ``seeds > 1`` the references and
+mutants are graded on each seed, so a flaky convergence check shows up as a
+pass rate below N/N.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import dataclass, field
+
+from .config import Course
+from .discover import Submission
+from .grade import Pool
+from .result import GRADED, ExerciseResult
+
+TRAINING = "training"
+
+
+@dataclass
+class ExerciseVerdict:
+    exercise: str
+    solution: list[ExerciseResult] = field(default_factory=list)   # one per seed
+    stub: ExerciseResult | None = None
+    mutants: dict[str, list[ExerciseResult]] = field(default_factory=dict)  # name -> per seed
+
+    def problems(self) -> list[str]:
+        out = []
+        for r in self.solution:
+            if r.status != GRADED or r.score < r.max_points:
+                lost = [c.name for c in r.checks if not c.passed]
+                out.append(f"reference scored {r.score:g}/{r.max_points:g} ({r.status}; failed: "
+                           f"{', '.join(lost) or r.message})")
+        if self.stub is None:
+            out.append("no stub in exercises/")
+        elif self.stub.status != GRADED or self.stub.score != 0:
+            out.append(f"stub scored {self.stub.score:g} ({self.stub.status}): a stub must import and score 0")
+        for name, runs in self.mutants.items():
+            for r in runs:
+                if r.score >= r.max_points:
+                    out.append(f"mutant {name} was not caught (scored {r.score:g}/{r.max_points:g})")
+                    break
+        never = self.checks_never_failed()
+        if never:
+            out.append(f"no mutant fails these checks: {', '.join(never)}")
+        if len(self.mutants) < 6:
+            out.append(f"only {len(self.mutants)} mutants (at least 6 wanted)")
+        return out
+
+    def checks_never_failed(self) -> list[str]:
+        if not self.solution or not self.mutants:
+            return []
+        failed = {c.name for runs in self.mutants.values() for r in runs for c in r.checks if not c.passed}
+        return [c.name for c in self.solution[0].checks if c.name not in failed]
+
+    def training_rate(self) -> tuple[int, int]:
+        runs = [r for r in self.solution if any(c.concept == TRAINING for c in r.checks)]
+        ok = sum(all(c.passed for c in r.checks if c.concept == TRAINING) for r in runs)
+        return ok, len(runs)
+
+    def caught(self) -> tuple[int, int]:
+        return sum(all(r.score < r.max_points for r in runs) for runs in self.mutants.values()), len(self.mutants)
+
+
+def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] | None = None,
+             progress=None) -> list[ExerciseVerdict]:
+    chosen = [e for e in course.exercises if not exercises or e.id in exercises]
+    verdicts = {e.id: ExerciseVerdict(e.id) for e in chosen}
+    items, kinds = [], {}
+    for ex in chosen:
+        for seed in range(course.seed, course.seed + seeds):
+            items.append((Submission(f"solution@{seed}", ex.id, ex.solution), seed, True))
+            kinds[(f"solution@{seed}", ex.id)] = ("solution", None)
+            for m in ex.mutants:
+                items.append((Submission(f"{m.stem}@{seed}", ex.id, m), seed, True))
+                kinds[(f"{m.stem}@{seed}", ex.id)] = ("mutant", m.stem)
+        items.append((Submission("stub", ex.id, ex.stub if ex.stub.exists() else None), course.seed, True))
+        kinds[("stub", ex.id)] = ("stub", None)
+    lock = threading.Lock()
+    done = [0]
+
+    def on_result(r: ExerciseResult):
+        kind, name = kinds[(r.student, r.exercise)]
+        with lock:
+            v = verdicts[r.exercise]
+            if kind == "solution":
+                v.solution.append(r)
+            elif kind == "stub":
+                v.stub = r
+            else:
+                v.mutants.setdefault(name, []).append(r)
+            done[0] += 1
+            if progress:
+                progress(done[0], len(items), r)
+
+    Pool(course, jobs).run(items, on_result)
+    return [verdicts[e.id] for e in chosen]
+
+
+def print_table(verdicts: list[ExerciseVerdict], seeds: int, stream=None) -> bool:
+    stream = stream or sys.stdout
+    head = ["exercise", "reference", "stub", "mutants caught", f"training {seeds} seed(s)", "verdict"]
+    rows = [head]
+    ok_all = True
+    for v in verdicts:
+        ref = v.solution[0] if v.solution else None
+        caught, total = v.caught()
+        ok, runs = v.training_rate()
+        problems = v.problems()
+        ok_all &= not problems
+        rows.append([
+            v.exercise,
+            f"{ref.score:g}/{ref.max_points:g}" if ref else "-",
+            f"{v.stub.score:g}" if v.stub else "-",
+            f"{caught}/{total}",
+            f"{ok}/{runs}" if runs else "-",
+            "ok" if not problems else "FAIL",
+        ])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)), file=stream)
+    total_caught = sum(v.caught()[0] for v in verdicts)
+    total_mutants = sum(v.caught()[1] for v in verdicts)
+    print(f"\n{total_caught}/{total_mutants} mutants caught across {len(verdicts)} exercise(s).", file=stream)
+    for v in verdicts:
+        for p in v.problems():
+            print(f"  {v.exercise}: {p}", file=stream)
+    for v in verdicts:
+        for name, runs in sorted(v.mutants.items()):
+            lost = sorted({c.name for r in runs for c in r.checks if not c.passed})
+            print(f"  {v.exercise}/{name}: fails {', '.join(lost) or 'nothing'}", file=stream)
+    return ok_all
+

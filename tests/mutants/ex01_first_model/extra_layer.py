@@ -1,0 +1,13 @@
+"""Mistake: an extra Dense layer the exercise did not ask for."""
+import tensorflow as tf
+
+
+class SimpleMLP(tf.keras.Model):
+    def __init__(self, hidden_units=32, num_classes=3, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = tf.keras.layers.Dense(hidden_units, activation="relu")
+        self.hidden2 = tf.keras.layers.Dense(hidden_units, activation="relu")
+        self.classifier = tf.keras.layers.Dense(num_classes, activation="softmax")
+
+    def call(self, inputs):
+        return self.classifier(self.hidden2(self.hidden(inputs)))

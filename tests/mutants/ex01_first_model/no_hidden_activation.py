@@ -1,0 +1,12 @@
+"""Mistake: the hidden layer has no ReLU, so the model is linear until the softmax."""
+import tensorflow as tf
+
+
+class SimpleMLP(tf.keras.Model):
+    def __init__(self, hidden_units=32, num_classes=3, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = tf.keras.layers.Dense(hidden_units)
+        self.classifier = tf.keras.layers.Dense(num_classes, activation="softmax")
+
+    def call(self, inputs):
+        return self.classifier(self.hidden(inputs))
