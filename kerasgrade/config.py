@@ -47,6 +47,12 @@ class Exercise:
     def mutants(self) -> list[Path]:
         return sorted((self.root / self.folders["mutants"] / self.id).glob("*.py"))
 
+    @property
+    def alternatives(self) -> list[Path]:
+        """Correct solutions in other styles: each must earn full marks too."""
+        folder = self.root / self.folders["alternatives"] / self.id
+        return sorted(p for p in folder.glob("*") if p.suffix in (".py", ".ipynb"))
+
 
 @dataclass(frozen=True)
 class Course:
@@ -83,7 +89,7 @@ class Course:
 
 
 DEFAULT_FOLDERS = {"exercises": "exercises", "solutions": "solutions",
-                   "graders": "graders", "mutants": "tests/mutants"}
+                   "graders": "graders", "mutants": "tests/mutants", "alternatives": "tests/alternatives"}
 
 
 def _get(table: dict, key: str, kind, where: str, default=None, required=False):

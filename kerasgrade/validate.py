@@ -23,6 +23,7 @@ TRAINING = "training"
 class ExerciseVerdict:
     exercise: str
     solution: list[ExerciseResult] = field(default_factory=list)   # one per seed
+    alternatives: dict[str, ExerciseResult] = field(default_factory=dict)
     stub: ExerciseResult | None = None
     mutants: dict[str, list[ExerciseResult]] = field(default_factory=dict)  # name -> per seed
 
@@ -33,6 +34,11 @@ class ExerciseVerdict:
                 lost = [c.name for c in r.checks if not c.passed]
                 out.append(f"reference scored {r.score:g}/{r.max_points:g} ({r.status}; failed: "
                            f"{', '.join(lost) or r.message})")
+        for name, r in self.alternatives.items():
+            if r.status != GRADED or r.score < r.max_points:
+                lost = [c.name for c in r.checks if not c.passed]
+                out.append(f"correct alternative {name} scored {r.score:g}/{r.max_points:g} "
+                           f"({r.status}; failed: {', '.join(lost) or r.message})")
         if self.stub is None:
             out.append("no stub in exercises/")
         elif self.stub.status != GRADED or self.stub.score != 0:
@@ -76,6 +82,9 @@ def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] 
             for m in ex.mutants:
                 items.append((Submission(f"{m.stem}@{seed}", ex.id, m), seed, True))
                 kinds[(f"{m.stem}@{seed}", ex.id)] = ("mutant", m.stem)
+        for a in ex.alternatives:
+            items.append((Submission(f"alt-{a.name}", ex.id, a), course.seed, True))
+            kinds[(f"alt-{a.name}", ex.id)] = ("alternative", a.name)
         items.append((Submission("stub", ex.id, ex.stub if ex.stub.exists() else None), course.seed, True))
         kinds[("stub", ex.id)] = ("stub", None)
     lock = threading.Lock()
@@ -89,6 +98,8 @@ def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] 
                 v.solution.append(r)
             elif kind == "stub":
                 v.stub = r
+            elif kind == "alternative":
+                v.alternatives[name] = r
             else:
                 v.mutants.setdefault(name, []).append(r)
             done[0] += 1
@@ -101,7 +112,7 @@ def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] 
 
 def print_table(verdicts: list[ExerciseVerdict], seeds: int, stream=None) -> bool:
     stream = stream or sys.stdout
-    head = ["exercise", "reference", "stub", "mutants caught", f"training {seeds} seed(s)", "verdict"]
+    head = ["exercise", "reference", "alternatives", "stub", "mutants caught", f"training {seeds} seed(s)", "verdict"]
     rows = [head]
     ok_all = True
     for v in verdicts:
@@ -113,6 +124,7 @@ def print_table(verdicts: list[ExerciseVerdict], seeds: int, stream=None) -> boo
         rows.append([
             v.exercise,
             f"{ref.score:g}/{ref.max_points:g}" if ref else "-",
+            f"{sum(r.score >= r.max_points for r in v.alternatives.values())}/{len(v.alternatives)} full",
             f"{v.stub.score:g}" if v.stub else "-",
             f"{caught}/{total}",
             f"{ok}/{runs}" if runs else "-",
