@@ -15,13 +15,25 @@ def _text(value) -> str:
     return value[:MAX_MESSAGE] if isinstance(value, str) else ""
 
 
+def _data(value) -> dict:
+    """Only small dicts of number lists pass: {"loss": [0.9, 0.5, ...]}."""
+    if not isinstance(value, dict):
+        return {}
+    out = {}
+    for k, v in list(value.items())[:8]:
+        if isinstance(k, str) and isinstance(v, list) and all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+            out[k[:40]] = [float(x) for x in v[:1000]]
+    return out
+
+
 def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
             ended: str, detail: str = "", include_hidden: bool = True, output: str = "",
             file: str = "", fingerprint: str = "") -> ExerciseResult:
     """``ended`` is how the child ended: ``ok``, ``timeout`` or ``crash`` (``detail`` says how)."""
     specs = [c for c in catalogue if include_hidden or not c["hidden"]]
     known = {c["name"] for c in specs}
-    seen: dict[str, tuple[bool, str]] = {}
+    seen: dict[str, tuple[bool, str, dict]] = {}
     duplicated: set[str] = set()
     notes, load_error = [], ""
     for ev in events:
@@ -35,7 +47,7 @@ def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
             name = ev["check"]
             if name in seen:
                 duplicated.add(name)
-            seen[name] = (ev.get("passed") is True, _text(ev.get("message", "")))
+            seen[name] = (ev.get("passed") is True, _text(ev.get("message", "")), _data(ev.get("data")))
 
     if ended == "timeout":
         unfinished = f"Not run: the submission went past its time limit ({detail})."
@@ -46,12 +58,12 @@ def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
 
     checks = []
     for c in specs:
-        passed, message = seen.get(c["name"], (False, unfinished))
+        passed, message, data = seen.get(c["name"], (False, unfinished, {}))
         if c["name"] in duplicated:
             passed, message = False, "This check reported more than one result; none is trusted."
         checks.append(CheckResult(c["name"], c["title"], c["concept"],
                                   c["points"] if passed else 0.0, c["points"], passed,
-                                  c["hidden"], message))
+                                  c["hidden"], message, data))
 
     if ended == "timeout":
         status, message = TIMEOUT, f"Stopped after {detail}: the code did not finish in time."

@@ -23,8 +23,17 @@ __all__ = [
     "fail", "doing", "get_class", "build", "run", "to_numpy", "features", "expect_super_first",
     "expect_forwards_kwargs", "expect_layer", "expect_activation", "expect_tracked",
     "expect_close", "expect_softmax", "expect_shape", "expect_same_object", "train", "accuracy",
-    "blobs", "weights_of",
+    "blobs", "weights_of", "record",
 ]
+
+
+# Numbers a check records for the reports (e.g. the loss curve of a training check):
+# the runner clears it before each check and sends it with the check's result.
+recorded: dict[str, list[float]] = {}
+
+
+def record(key: str, values) -> None:
+    recorded[key] = [float(v) for v in values][:1000]
 
 
 def fail(message: str):
@@ -285,7 +294,9 @@ def train(model, x, y, *, loss, epochs: int, batch_size: int = 32, learning_rate
     with doing("training your model with `compile()` and `fit()`"):
         model.compile(optimizer=optimizer or keras.optimizers.Adam(learning_rate), loss=loss)
         history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
-    return [float(v) for v in history.history.get("loss", [])]
+    losses = [float(v) for v in history.history.get("loss", [])]
+    record("loss", losses)
+    return losses
 
 
 def accuracy(model, x, y) -> float:

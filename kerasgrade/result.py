@@ -22,6 +22,7 @@ class CheckResult:
     passed: bool
     hidden: bool = False
     message: str = ""
+    data: dict = field(default_factory=dict)  # numbers for reports, e.g. {"loss": [...]}
 
 
 @dataclass(frozen=True)

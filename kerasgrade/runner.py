@@ -77,13 +77,43 @@ def _on_alarm(signum, frame):
     raise CheckTimeout()
 
 
-def run_checks(grader: types.ModuleType, submission_path: str | Path, *, include_hidden: bool,
-               check_timeout: float, seed: int, emit) -> None:
-    """Run each check on the submission and ``emit`` one event per check."""
+def run_check(fn, submission, *, seed: int, check_timeout: float, filename: str | None = None) -> dict:
+    """Run one check in a fresh, seeded Keras session; the event it produces.
+
+    Shared by the grading child and the nbgrader notebooks, so both score alike.
+    """
     import keras
+
+    from . import expect
 
     signal.signal(signal.SIGALRM, _on_alarm)
     warnings.filterwarnings("ignore", module="keras")  # Keras's own advice is noise to a learner
+    keras.backend.clear_session(free_memory=False)
+    seed_everything(seed)
+    expect.recorded.clear()
+    signal.setitimer(signal.ITIMER_REAL, check_timeout)
+    try:
+        fn(submission)
+        passed, message = True, ""
+    except CheckTimeout:
+        passed, message = False, (f"This check did not finish within {check_timeout:g} s. "
+                                  "Look for a loop that never ends, or training inside call().")
+    except AssertionError as e:  # CheckFailed and hypothesis-wrapped assertion failures
+        passed, message = False, _assertion_message(e)
+    except BaseException as e:  # noqa: BLE001 - learner code may raise anything, SystemExit too
+        passed, message = False, explain(e, filename=filename)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    event = {"check": fn.kerasgrade_check.name, "passed": passed, "message": message}
+    if expect.recorded:
+        event["data"] = dict(expect.recorded)
+    return event
+
+
+def run_checks(grader: types.ModuleType, submission_path: str | Path, *, include_hidden: bool,
+               check_timeout: float, seed: int, emit) -> None:
+    """Load the submission, run each check on it and ``emit`` one event per check."""
+    signal.signal(signal.SIGALRM, _on_alarm)
     checks = [(s, fn) for s, fn in checks_of(grader) if include_hidden or not s.hidden]
     filename = str(Path(submission_path).resolve())
     signal.setitimer(signal.ITIMER_REAL, check_timeout)
@@ -98,22 +128,7 @@ def run_checks(grader: types.ModuleType, submission_path: str | Path, *, include
     for note in notes:
         emit({"note": note})
     for spec, fn in checks:
-        keras.backend.clear_session(free_memory=False)
-        seed_everything(seed)
-        signal.setitimer(signal.ITIMER_REAL, check_timeout)
-        try:
-            fn(submission)
-            passed, message = True, ""
-        except CheckTimeout:
-            passed, message = False, (f"This check did not finish within {check_timeout:g} s. "
-                                      "Look for a loop that never ends, or training inside call().")
-        except AssertionError as e:  # CheckFailed and hypothesis-wrapped assertion failures
-            passed, message = False, _assertion_message(e)
-        except BaseException as e:  # noqa: BLE001 - learner code may raise anything, SystemExit too
-            passed, message = False, explain(e, filename=filename)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        emit({"check": spec.name, "passed": passed, "message": message})
+        emit(run_check(fn, submission, seed=seed, check_timeout=check_timeout, filename=filename))
 
 
 def _assertion_message(e: AssertionError) -> str:
