@@ -1,0 +1,23 @@
+# The commands a newcomer types. `make demo` and `make test` each install what they need.
+PY ?= python3
+PIP ?= $(PY) -m pip
+
+.PHONY: install demo test test-fast validate bench
+
+install:
+	$(PIP) install -q -e ".[test]"
+
+demo: install            ## install everything, grade the sample class, print the gradebook
+	kerasgrade grade examples/class --out out/sample-class --force
+
+test: install            ## the whole test suite (CI runs this)
+	$(PY) -m pytest
+
+test-fast:               ## the tests that need no TensorFlow run
+	$(PY) -m pytest -m "not slow"
+
+validate:                ## references full, stubs zero, every mutant caught
+	kerasgrade validate
+
+bench:
+	$(PY) bench/grade_class.py

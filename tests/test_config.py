@@ -1,0 +1,63 @@
+"""course.toml is validated once, and every error names the file and the key at fault."""
+import pytest
+
+from kerasgrade.config import load_course
+from kerasgrade.errors import ConfigError
+
+from .conftest import ROOT, write_course
+
+GOOD = """
+[course]
+title = "T"
+[limits]
+timeout = 5
+[[exercises]]
+id = "ex01_a"
+weight = 2
+"""
+
+
+def test_the_course_file_of_this_repository_loads(course):
+    assert course.title
+    assert [e.id for e in course.exercises][0] == "ex01_first_model"
+    for ex in course.exercises:
+        assert ex.solution.exists() and ex.stub.exists() and ex.grader.exists()
+
+
+def test_a_valid_file_gives_its_values_and_defaults(tmp_path):
+    c = load_course(write_course(tmp_path, GOOD, {"ex01_a": ""}))
+    assert c.limits.timeout == 5 and c.limits.check_timeout == 20
+    assert c.weights == {"ex01_a": 2.0}
+    assert c.exercise("ex01_a").grader == tmp_path / "graders" / "test_ex01_a.py"
+
+
+@pytest.mark.parametrize("toml, key", [
+    ('[course]\ntitle = "T"\n', "'exercises' is required"),
+    ('[[exercises]]\nid = "ex01_a"\n', "'course' is required"),
+    ('[course]\ntitle = 3\n[[exercises]]\nid = "ex01_a"\n', "[course].title must be a str"),
+    (GOOD.replace("timeout = 5", "timeout = -1"), "[limits].timeout must be positive"),
+    (GOOD.replace("timeout = 5", "timeout = \"5\""), "[limits].timeout must be a int or float"),
+    (GOOD.replace("timeout = 5", "timout = 5"), "[limits]: unknown key 'timout'"),
+    (GOOD.replace("weight = 2", "weight = 0"), "'ex01_a'.weight must be positive"),
+    (GOOD.replace("weight = 2", "points = 2"), "'ex01_a': unknown key 'points'"),
+    (GOOD + '[[exercises]]\nid = "ex01_a"\n', "'ex01_a'.id is listed twice"),
+    (GOOD + '[[exercises]]\nid = "ex02_b"\n', "'ex02_b'.id: no grader for it"),
+    (GOOD + "[paths]\n", "unknown table [paths]"),
+    ("[course\n", "not valid TOML"),
+])
+def test_a_bad_file_names_the_key_at_fault(tmp_path, toml, key):
+    path = write_course(tmp_path, toml, {"ex01_a": ""})
+    with pytest.raises(ConfigError) as e:
+        load_course(path)
+    assert key in str(e.value)
+    assert str(path) in str(e.value)
+
+
+def test_a_missing_course_file_says_where_it_looked(tmp_path):
+    with pytest.raises(ConfigError, match="no course file here"):
+        load_course(tmp_path)
+
+
+def test_a_file_name_that_is_no_exercise_lists_the_known_ones(course):
+    with pytest.raises(ConfigError, match="ex01_first_model.py"):
+        course.exercise_for_file(ROOT / "homework.py")
