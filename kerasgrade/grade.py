@@ -16,7 +16,7 @@ from .collect import collect
 from .config import Course
 from .discover import Submission
 from .isolate import Zygote, ZygoteDied
-from .result import ERROR, MISSING, ExerciseResult
+from .result import ERROR, MISSING, ExerciseResult, Gradebook
 
 
 def job_for(course: Course, sub: Submission, *, seed: int, include_hidden: bool) -> dict:
@@ -39,8 +39,9 @@ def threads_per_worker(jobs: int) -> int:
 class Pool:
     """``jobs`` zygotes fed from one queue; each result goes to ``on_result`` (from a worker thread)."""
 
-    def __init__(self, course: Course, jobs: int):
+    def __init__(self, course: Course, jobs: int, announce=None):
         self.course = course
+        self.announce = announce  # called once with (level, reason) when the first worker is up
         self.jobs = max(1, jobs)
         self.threads = threads_per_worker(self.jobs)
         self._catalogue: dict | None = None
@@ -71,6 +72,8 @@ class Pool:
                     if zygote is None:
                         zygote = Zygote(self.course.file, self.threads)
                         with self._lock:
+                            if self._catalogue is None and self.announce:
+                                self.announce(*zygote.sandbox)
                             self._catalogue = self._catalogue or zygote.catalogue
                     on_result(self._one(zygote, sub, seed, hidden))
                     if zygote.proc.poll() is not None:
@@ -119,13 +122,29 @@ def save_result(out: Path, result: ExerciseResult) -> None:
     os.replace(tmp, path)
 
 
+def read_result(path: Path) -> ExerciseResult | None:
+    """One saved result file, or None if it is missing or unreadable."""
+    try:
+        return ExerciseResult.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def load_result(out: Path, sub: Submission) -> ExerciseResult | None:
     """A saved result for this very file (same fingerprint), or None."""
-    path = result_path(out, sub.student, sub.exercise)
-    try:
-        result = ExerciseResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
+    result = read_result(result_path(out, sub.student, sub.exercise))
+    if result is None:
         return None
     if result.fingerprint != sub.fingerprint or result.status == ERROR and "worker" in result.message:
         return None
     return result
+
+
+def load_gradebook(out: Path, course: Course) -> Gradebook:
+    """Every result saved in OUT/results/<student>/<exercise>.json, for the course's exercises."""
+    book = Gradebook([e.id for e in course.exercises], course.weights)
+    for path in sorted(Path(out).glob("results/*/*.json")):
+        result = read_result(path)
+        if result is not None and result.exercise in book.exercises:
+            book.results[(result.student, result.exercise)] = result
+    return book

@@ -34,14 +34,22 @@ def import_path(path: str | Path, name: str) -> types.ModuleType:
     return module
 
 
-def load_submission(path: str | Path) -> tuple[types.ModuleType, list[str]]:
-    """Execute the learner's file as the module ``submission``."""
-    path = Path(path)
+def read_source_or_error(path: str | Path):
+    """The submission's ``(code, notes)``, or the ``LoadError`` that explains why not."""
     try:
-        code, notes = read_source(path)
+        return read_source(path)
     except (OSError, ValueError) as e:
-        raise LoadError(str(e)) from None
-    filename = str(path.resolve())
+        return LoadError(str(e))
+
+
+def load_submission(path: str | Path, source=None) -> tuple[types.ModuleType, list[str]]:
+    """Execute the learner's file (or its already read ``source``) as the module ``submission``."""
+    path = Path(path)
+    source = source if source is not None else read_source_or_error(path)
+    if isinstance(source, LoadError):
+        raise source
+    code, notes = source
+    filename = str(path.absolute())
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     module = types.ModuleType(SUBMISSION_MODULE)
     module.__file__ = filename
@@ -111,15 +119,15 @@ def run_check(fn, submission, *, seed: int, check_timeout: float, filename: str 
 
 
 def run_checks(grader: types.ModuleType, submission_path: str | Path, *, include_hidden: bool,
-               check_timeout: float, seed: int, emit) -> None:
+               check_timeout: float, seed: int, emit, source=None) -> None:
     """Load the submission, run each check on it and ``emit`` one event per check."""
     signal.signal(signal.SIGALRM, _on_alarm)
     checks = [(s, fn) for s, fn in checks_of(grader) if include_hidden or not s.hidden]
-    filename = str(Path(submission_path).resolve())
+    filename = str(Path(submission_path).absolute())
     signal.setitimer(signal.ITIMER_REAL, check_timeout)
     try:
         seed_everything(seed)
-        submission, notes = load_submission(submission_path)
+        submission, notes = load_submission(submission_path, source)
     except LoadError as e:
         emit({"load_error": str(e)})
         return

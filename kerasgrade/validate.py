@@ -71,7 +71,7 @@ class ExerciseVerdict:
 
 
 def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] | None = None,
-             progress=None) -> list[ExerciseVerdict]:
+             progress=None, announce=None) -> list[ExerciseVerdict]:
     chosen = [e for e in course.exercises if not exercises or e.id in exercises]
     verdicts = {e.id: ExerciseVerdict(e.id) for e in chosen}
     items, kinds = [], {}
@@ -106,7 +106,7 @@ def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] 
             if progress:
                 progress(done[0], len(items), r)
 
-    Pool(course, jobs).run(items, on_result)
+    Pool(course, jobs, announce=announce).run(items, on_result)
     return [verdicts[e.id] for e in chosen]
 
 

@@ -1,0 +1,175 @@
+"""The zygote: imports TensorFlow and the graders once, then forks a child per job.
+
+Run by the parent as ``python -m kerasgrade.zygote COURSE_FILE`` (see
+``isolate.Zygote``). It runs no TensorFlow operation itself, so forking stays
+safe. Each child confines itself (``sandbox.confine``), runs the checks
+(``runner.run_checks``) and streams one JSON event per check through a pipe;
+its printed output goes through another pipe, of which only the head is kept.
+The zygote kills the child's process group and cgroup at the deadline.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import sys
+import tempfile
+import time
+
+from .sandbox import confine, kill_cgroup, memory_exceeded, probe
+
+MAX_EVENT_BYTES = 64 * 1024        # one event larger than this is cut (and then unreadable)
+MAX_REPORT_BYTES = 4 * 1024 * 1024 # a child's whole report larger than this is cut
+DONE = b'{"done": true}'
+
+
+
+def _prepare_tensorflow(threads: int):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    import keras  # noqa: F401 - imported once here, inherited by every child
+
+
+def _child(job: dict, graders: dict, write_fd: int, out_fd: int):
+    """In the forked child: confine, run the checks, stream events, never return."""
+    code = 70
+    try:
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        os.closerange(3, write_fd)
+        os.closerange(write_fd + 1, 1 << 16)
+        sys.stdin = open(0, closefd=False)
+        sys.stdout = open(1, "w", buffering=1, closefd=False)
+        sys.stderr = open(2, "w", buffering=1, closefd=False)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        channel = os.fdopen(write_fd, "w", buffering=1)
+
+        def emit(event: dict):
+            channel.write(json.dumps(event)[:MAX_EVENT_BYTES] + "\n")
+
+        from .runner import read_source_or_error, run_checks
+
+        source = read_source_or_error(job["file"])  # read before the file is out of sight
+        level = confine(job)
+        if level != "namespaces":
+            os.chdir(tempfile.mkdtemp(prefix="kerasgrade-"))
+        run_checks(graders[job["exercise"]], job["file"], include_hidden=job["include_hidden"],
+                   check_timeout=job["check_timeout"], seed=job["seed"], emit=emit, source=source)
+        channel.write(DONE.decode() + "\n")
+        channel.flush()
+        code = 0
+    except BaseException:  # noqa: BLE001 - the parent reports a child that ends early
+        pass
+    os._exit(code)
+
+
+def _drain(fd: int, keep: bytearray, limit: int) -> bool:
+    """Read what is there; keep up to ``limit`` bytes. False at end of file."""
+    try:
+        data = os.read(fd, 65536)
+    except BlockingIOError:
+        return True
+    if data and len(keep) < limit:
+        keep += data[: limit - len(keep)]
+    return bool(data)
+
+
+def _run_job(job: dict, graders: dict) -> dict:
+    read_fd, write_fd = os.pipe()
+    out_r, out_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child never returns
+        os.close(read_fd)
+        os.close(out_r)
+        _child(job, graders, write_fd, out_w)
+    os.close(write_fd)
+    os.close(out_w)
+    os.set_blocking(out_r, False)
+    start = time.monotonic()
+    deadline = start + float(job["timeout"])
+    report, output = bytearray(), bytearray()
+    out_limit = int(job.get("output_kb", 64)) * 1024
+    ended, detail, out_open = "crash", "", True
+    while DONE not in report:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            ended, detail = "timeout", f"{job['timeout']:g} s"
+            break
+        ready = select.select([read_fd] + ([out_r] if out_open else []), [], [], left)[0]
+        if out_r in ready:
+            out_open = _drain(out_r, output, out_limit + 1)
+        if read_fd in ready:
+            before = len(report)
+            if not _drain(read_fd, report, MAX_REPORT_BYTES) or (
+                    len(report) == before and len(report) >= MAX_REPORT_BYTES):
+                if len(report) < MAX_REPORT_BYTES:
+                    break  # the child closed its channel without finishing
+    else:
+        ended = "ok"
+    while out_open and select.select([out_r], [], [], 0)[0]:
+        out_open = _drain(out_r, output, out_limit + 1)
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the child and what it started in its session
+    except ProcessLookupError:
+        pass
+    _, status = os.waitpid(pid, 0)
+    over_memory = memory_exceeded(pid)
+    kill_cgroup(pid)  # and what left the session (a daemon), where cgroups are available
+    os.close(read_fd)
+    os.close(out_r)
+    if ended == "crash":
+        if over_memory:
+            detail = f"it used more than the memory limit ({job.get('memory_mb')} MB)"
+        elif os.WIFSIGNALED(status):
+            detail = f"killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
+        else:
+            detail = (f"it exited (status {os.WEXITSTATUS(status)}) before grading finished: "
+                      "does the code call sys.exit(), os._exit() or exit()?")
+    events = []
+    for line in bytes(report).split(DONE)[0].decode("utf-8", "replace").splitlines():
+        try:
+            events.append(json.loads(line))
+        except (ValueError, RecursionError):
+            events.append(None)
+    text = bytes(output[:out_limit]).decode("utf-8", "replace")
+    if len(output) > out_limit:
+        text += "\n[... output truncated]"
+    return {"events": events, "ended": ended, "detail": detail, "output": text,
+            "elapsed": round(time.monotonic() - start, 3)}
+
+
+def main(course_file: str) -> None:
+    proto_in = sys.stdin
+    proto_out = os.fdopen(os.dup(1), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # nothing but the protocol reaches the parent's pipe
+    _prepare_tensorflow(int(os.environ.get("KERASGRADE_THREADS", "1")))
+
+    # Everything a child needs is imported now, before any fork: the child's view
+    # of the disk no longer holds the course folder.
+    from . import collect, expect, explain, runner, source  # noqa: F401
+    from .checks import catalogue
+    from .config import load_course
+    from .runner import import_path
+
+    course = load_course(course_file)
+    graders = {ex.id: import_path(ex.grader, f"kerasgrade_grader_{ex.id}") for ex in course.exercises}
+    level, reason = probe()
+    hello = {"catalogue": {k: catalogue(m) for k, m in graders.items()}, "sandbox": [level, reason]}
+    proto_out.write(json.dumps(hello) + "\n")
+    for line in proto_in:
+        job = json.loads(line)["job"]
+        proto_out.write(json.dumps(_run_job(job, graders)) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
