@@ -35,11 +35,13 @@ def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
     known = {c["name"] for c in specs}
     seen: dict[str, tuple[bool, str, dict]] = {}
     duplicated: set[str] = set()
-    notes, load_error = [], ""
+    notes, load_error, tampered = [], "", []
     for ev in events:
         if not isinstance(ev, dict):
             continue
-        if "load_error" in ev:
+        if "tampered" in ev:
+            tampered = [_text(t) for t in ev["tampered"]] if isinstance(ev["tampered"], list) else ["?"]
+        elif "load_error" in ev:
             load_error = _text(ev["load_error"])
         elif "note" in ev:
             notes.append(_text(ev["note"]))
@@ -49,6 +51,12 @@ def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
                 duplicated.add(name)
             seen[name] = (ev.get("passed") is True, _text(ev.get("message", "")), _data(ev.get("data")))
 
+    if tampered:
+        ended, load_error = "ok", (
+            f"Your code changed {', '.join(tampered[:5])}, which the grader relies on. Grading "
+            "stopped and this exercise scores 0. Never reassign built-in, numpy, Keras or grader "
+            "functions; if you did not mean to, remove that code and submit again.")
+        seen = {}
     if ended == "timeout":
         unfinished = f"Not run: the submission went past its time limit ({detail})."
     elif ended == "crash":

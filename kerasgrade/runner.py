@@ -15,6 +15,7 @@ import types
 import warnings
 from pathlib import Path
 
+from . import guard
 from .checks import checks_of
 from .errors import CheckFailed, CheckTimeout
 from .explain import SUBMISSION_MODULE, explain
@@ -124,9 +125,10 @@ def run_checks(grader: types.ModuleType, submission_path: str | Path, *, include
     signal.signal(signal.SIGALRM, _on_alarm)
     checks = [(s, fn) for s, fn in checks_of(grader) if include_hidden or not s.hidden]
     filename = str(Path(submission_path).absolute())
+    seed_everything(seed)
+    snap = guard.snapshot([grader])
     signal.setitimer(signal.ITIMER_REAL, check_timeout)
     try:
-        seed_everything(seed)
         submission, notes = load_submission(submission_path, source)
     except LoadError as e:
         emit({"load_error": str(e)})
@@ -135,8 +137,13 @@ def run_checks(grader: types.ModuleType, submission_path: str | Path, *, include
         signal.setitimer(signal.ITIMER_REAL, 0)
     for note in notes:
         emit({"note": note})
-    for spec, fn in checks:
-        emit(run_check(fn, submission, seed=seed, check_timeout=check_timeout, filename=filename))
+    for spec, fn in [(None, None), *checks]:
+        if spec is not None:
+            emit(run_check(fn, submission, seed=seed, check_timeout=check_timeout, filename=filename))
+        replaced = guard.changed(snap, [grader])
+        if replaced:
+            emit({"tampered": replaced[:20]})
+            return
 
 
 def _assertion_message(e: AssertionError) -> str:

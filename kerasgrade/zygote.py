@@ -22,6 +22,7 @@ from .sandbox import confine, kill_cgroup, memory_exceeded, probe
 MAX_EVENT_BYTES = 64 * 1024        # one event larger than this is cut (and then unreadable)
 MAX_REPORT_BYTES = 4 * 1024 * 1024 # a child's whole report larger than this is cut
 DONE = b'{"done": true}'
+GRADER_FAILED = 70  # exit status of a child whose trusted code raised
 
 
 
@@ -35,9 +36,9 @@ def _prepare_tensorflow(threads: int):
     import keras  # noqa: F401 - imported once here, inherited by every child
 
 
-def _child(job: dict, graders: dict, write_fd: int, out_fd: int):
+def _child(job: dict, graders: dict, write_fd: int, out_fd: int, nonce: bytes):
     """In the forked child: confine, run the checks, stream events, never return."""
-    code = 70
+    code = GRADER_FAILED
     try:
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -52,9 +53,11 @@ def _child(job: dict, graders: dict, write_fd: int, out_fd: int):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         channel = os.fdopen(write_fd, "w", buffering=1)
+        prefix = nonce.decode()
+        del nonce
 
         def emit(event: dict):
-            channel.write(json.dumps(event)[:MAX_EVENT_BYTES] + "\n")
+            channel.write(prefix + json.dumps(event)[:MAX_EVENT_BYTES] + "\n")
 
         from .runner import read_source_or_error, run_checks
 
@@ -64,11 +67,16 @@ def _child(job: dict, graders: dict, write_fd: int, out_fd: int):
             os.chdir(tempfile.mkdtemp(prefix="kerasgrade-"))
         run_checks(graders[job["exercise"]], job["file"], include_hidden=job["include_hidden"],
                    check_timeout=job["check_timeout"], seed=job["seed"], emit=emit, source=source)
-        channel.write(DONE.decode() + "\n")
+        channel.write(prefix + DONE.decode() + "\n")
         channel.flush()
         code = 0
     except BaseException:  # noqa: BLE001 - the parent reports a child that ends early
-        pass
+        try:
+            import traceback
+
+            traceback.print_exc()  # into the captured output, for the instructor
+        except BaseException:  # noqa: BLE001
+            pass
     os._exit(code)
 
 
@@ -84,13 +92,15 @@ def _drain(fd: int, keep: bytearray, limit: int) -> bool:
 
 
 def _run_job(job: dict, graders: dict) -> dict:
+    nonce = os.urandom(16).hex().encode()  # a line without it was not written by the grader
+    done = nonce + DONE
     read_fd, write_fd = os.pipe()
     out_r, out_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child never returns
         os.close(read_fd)
         os.close(out_r)
-        _child(job, graders, write_fd, out_w)
+        _child(job, graders, write_fd, out_w, nonce)
     os.close(write_fd)
     os.close(out_w)
     os.set_blocking(out_r, False)
@@ -99,7 +109,7 @@ def _run_job(job: dict, graders: dict) -> dict:
     report, output = bytearray(), bytearray()
     out_limit = int(job.get("output_kb", 64)) * 1024
     ended, detail, out_open = "crash", "", True
-    while DONE not in report:
+    while done not in report:
         left = deadline - time.monotonic()
         if left <= 0:
             ended, detail = "timeout", f"{job['timeout']:g} s"
@@ -131,15 +141,23 @@ def _run_job(job: dict, graders: dict) -> dict:
             detail = f"it used more than the memory limit ({job.get('memory_mb')} MB)"
         elif os.WIFSIGNALED(status):
             detail = f"killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
+        elif os.WEXITSTATUS(status) == GRADER_FAILED:
+            detail = ("the grader's own code failed inside the submission's process (see its "
+                      "output): does the code replace built-in, numpy or Keras functions?")
         else:
             detail = (f"it exited (status {os.WEXITSTATUS(status)}) before grading finished: "
                       "does the code call sys.exit(), os._exit() or exit()?")
-    events = []
-    for line in bytes(report).split(DONE)[0].decode("utf-8", "replace").splitlines():
+    events, foreign = [], 0
+    for line in bytes(report).split(done)[0].splitlines():
+        if not line.startswith(nonce):
+            foreign += 1
+            continue
         try:
-            events.append(json.loads(line))
+            events.append(json.loads(line[len(nonce):].decode("utf-8", "replace")))
         except (ValueError, RecursionError):
             events.append(None)
+    if foreign:
+        events.append({"tampered": [f"the grader's report channel ({foreign} line(s) not written by it)"]})
     text = bytes(output[:out_limit]).decode("utf-8", "replace")
     if len(output) > out_limit:
         text += "\n[... output truncated]"
