@@ -25,6 +25,7 @@ def _course(args):
 
 def cmd_check(args) -> int:
     from .discover import Submission
+    from .curves import learner_curves
     from .grade import Pool
     from .report import print_check
 
@@ -38,13 +39,15 @@ def cmd_check(args) -> int:
     pool.run([(Submission("you", ex.id, path), course.seed, args.hidden)], results.append)
     result = results[0]
     hidden = 0 if args.hidden else sum(c["hidden"] for c in pool.catalogue()[ex.id])
-    print_check(result, hidden)
+    print_check(result, hidden, pictures=learner_curves(course, pool, result))
     return 0 if result.checks and all(c.passed for c in result.checks) else 1
 
 
 def cmd_grade(args) -> int:
     from .discover import discover
     from .grade import Pool, load_result, save_result
+    from .curves import References, write_loss_curves
+    from .htmlreport import write_report
     from .report import print_gradebook, write_csv, write_feedback, write_json
     from .result import Gradebook
 
@@ -71,8 +74,11 @@ def cmd_grade(args) -> int:
         print(f"resuming: {len(subs) - len(todo)} result(s) already in {out}, "
               f"{len(todo)} to grade (--force regrades all)", file=sys.stderr)
     start, done, failed = time.monotonic(), [0], [0]
+    refs = References(course, out / "reference")  # reference loss curves, graded once, cached in OUT
 
     def on_result(r):
+        if refs.take(r):
+            return
         save_result(out, r)
         book.results[(r.student, r.exercise)] = r
         done[0] += 1
@@ -81,10 +87,11 @@ def cmd_grade(args) -> int:
             _progress(done[0], len(todo), failed[0], start, f"{r.student}/{r.exercise}: {r.status} "
                       f"{r.score:g}/{r.max_points:g}")
 
-    Pool(course, args.jobs).run(todo, on_result)
+    Pool(course, args.jobs).run(todo + refs.items(todo, book), on_result)
     write_csv(book, out / "grades.csv")
     write_json(book, out / "grades.json")
-    write_feedback(book, out / "feedback")
+    write_feedback(book, out / "feedback", write_loss_curves(book, refs, out / "feedback"))
+    write_report(book, out, title=course.title)
     print_gradebook(book)
     print(f"\nwrote {out / 'grades.csv'}, {out / 'grades.json'} and {out / 'feedback'}/ "
           f"({len(book.students)} students, {len(todo)} graded in {time.monotonic() - start:.1f} s)")
@@ -129,6 +136,49 @@ def cmd_validate(args) -> int:
     return 0 if ok else 1
 
 
+def cmd_export(args) -> int:
+    from .export import build_gradescope_bundle, canvas_rows, read_canvas_roster, write_canvas
+    from .grade import load_gradebook
+    from .report import write_csv
+
+    course = _course(args)
+    if args.target == "gradescope":
+        names = build_gradescope_bundle(course, args.out, args.exercise, time_limit=args.time_limit,
+                                        jobs=args.jobs, points=args.points)
+        print(f"wrote {args.out} ({len(names)} files; upload it as the assignment's autograder)")
+        return 0
+    if not args.source:
+        raise KerasgradeError(f"export {args.target}: --from OUT is required (the folder `kerasgrade grade` wrote)")
+    book = load_gradebook(args.source, course)
+    if not book.results:
+        raise KerasgradeError(f"{args.source}: no results in {Path(args.source) / 'results'}; "
+                              "run `kerasgrade grade SUBMISSIONS --out OUT` first")
+    if args.target == "csv":
+        write_csv(book, args.out)
+    else:
+        roster = read_canvas_roster(args.roster) if args.roster else None
+        rows, warnings = canvas_rows(book, assignment=args.assignment or course.title, points=args.points or 100.0,
+                                     assignment_id=args.assignment_id, roster=roster, id_column=args.id_column)
+        for w in warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        write_canvas(rows, args.out)
+    print(f"wrote {args.out} ({len(book.students)} students)")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .grade import load_gradebook
+    from .htmlreport import write_report
+
+    course = _course(args)
+    book = load_gradebook(args.out, course)
+    if not book.results:
+        raise KerasgradeError(f"{args.out}: no results in {Path(args.out) / 'results'}; "
+                              "run `kerasgrade grade SUBMISSIONS --out OUT` first")
+    print(f"wrote {write_report(book, args.out, title=course.title)} ({len(book.students)} students)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kerasgrade", description="Auto-graded exercises for Keras "
                                 "Model Subclassing.", epilog=EPILOG,
@@ -159,6 +209,32 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     v.add_argument("--quiet", action="store_true")
     v.set_defaults(func=cmd_validate)
+
+    x = sub.add_parser("export", help="instructors: Gradescope autograder zip, Canvas or plain CSV",
+                       description="gradescope: build the autograder zip from the course (no solutions). "
+                       "canvas, csv: a gradebook CSV from the results `kerasgrade grade` wrote in --from OUT.")
+    x.add_argument("target", choices=["gradescope", "canvas", "csv"])
+    x.add_argument("--out", required=True, help="the file to write (autograder.zip, canvas.csv, grades.csv)")
+    x.add_argument("--from", dest="source", metavar="OUT", help="canvas, csv: the folder `kerasgrade grade` wrote")
+    x.add_argument("--exercise", action="append", help="gradescope: grade only this exercise (repeatable; "
+                   "default: all)")
+    x.add_argument("--time-limit", type=float, default=540.0, help="gradescope: seconds for a whole submission; "
+                   "keep it below the assignment's autograder timeout (default: 540, Gradescope's default is 600)")
+    x.add_argument("--jobs", type=int, default=1, help="gradescope: parallel workers (default 1; each needs ~1.5 GB)")
+    x.add_argument("--points", type=float, help="canvas: points of the assignment (default 100); gradescope: "
+                   "rescale the total to this many points, exercises weighted as in course.toml")
+    x.add_argument("--assignment", help="canvas: the assignment column's name (default: the course title)")
+    x.add_argument("--assignment-id", help="canvas: the assignment's id, to update an existing assignment")
+    x.add_argument("--roster", help="canvas: Canvas's gradebook export, to copy names, ids and sections from")
+    x.add_argument("--id-column", default="SIS Login ID", help="canvas, without --roster: the Canvas column "
+                   "holding the student ids (ID, SIS User ID or SIS Login ID; default SIS Login ID)")
+    x.set_defaults(func=cmd_export)
+
+    r = sub.add_parser("report", help="instructors: OUT/report.html from the results in OUT",
+                       description="Write OUT/report.html: score distributions, failure rates per check and "
+                       "per concept, students and their feedback, in one self-contained file.")
+    r.add_argument("out", help="the folder `kerasgrade grade` wrote")
+    r.set_defaults(func=cmd_report)
     return p
 
 

@@ -18,8 +18,12 @@ def _use_color(stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def check_lines(result: ExerciseResult, *, hidden_count: int = 0, color: bool = False) -> list[str]:
-    """The learner's view of one exercise: a line per check, the lesson under each failure."""
+def check_lines(result: ExerciseResult, *, hidden_count: int = 0, color: bool = False,
+                pictures: dict[str, str] | None = None) -> list[str]:
+    """The learner's view of one exercise: a line per check, the lesson under each failure.
+
+    ``pictures`` maps a check's name to a PNG drawn for it (a failed training check's loss curve).
+    """
     green, red, dim, off = ("\033[32m", "\033[31m", "\033[2m", "\033[0m") if color else ("",) * 4
     lines = [f"{result.exercise}  ({result.file})" if result.file else result.exercise]
     if result.status != GRADED and result.message:
@@ -39,6 +43,8 @@ def check_lines(result: ExerciseResult, *, hidden_count: int = 0, color: bool = 
                 seen[cause] = c.title
                 lines.append(f"        [{c.concept}]")
                 lines += [f"        {m}" for m in c.message.splitlines()]
+        if pictures and c.name in pictures:
+            lines.append(f"        Your loss curve beside the reference's: {pictures[c.name]}")
     lines.append(f"  Total: {_fmt(result.score)}/{_fmt(result.max_points)}")
     if hidden_count:
         lines.append(f"  {dim}{hidden_count} more check(s) run when your instructor grades.{off}")
@@ -54,9 +60,10 @@ def _cause(message: str) -> str:
     return "\n".join(lines[1:]) if len(lines) > 1 and lines[0].startswith("While ") else message
 
 
-def print_check(result: ExerciseResult, hidden_count: int = 0, stream=None) -> None:
+def print_check(result: ExerciseResult, hidden_count: int = 0, stream=None, pictures=None) -> None:
     stream = stream or sys.stdout
-    print("\n".join(check_lines(result, hidden_count=hidden_count, color=_use_color(stream))), file=stream)
+    print("\n".join(check_lines(result, hidden_count=hidden_count, color=_use_color(stream),
+                                pictures=pictures)), file=stream)
 
 
 def gradebook_rows(book: Gradebook) -> list[list[str]]:
@@ -95,22 +102,23 @@ def write_json(book: Gradebook, path: Path) -> None:
     Path(path).write_text(json.dumps(to_json(book), indent=1), encoding="utf-8")
 
 
-def feedback_text(book: Gradebook, student: str) -> str:
+def feedback_text(book: Gradebook, student: str, pictures: dict | None = None) -> str:
     """One student's feedback: every exercise, hidden checks included (graded after the deadline)."""
     lines = [f"Feedback for {student}: {_fmt(book.total(student))}% of the course", ""]
     for ex in book.exercises:
         r = book.get(student, ex)
         if r is None:
             continue
-        lines += check_lines(r) + [""]
+        lines += check_lines(r, pictures=(pictures or {}).get((student, ex))) + [""]
     return "\n".join(lines)
 
 
-def write_feedback(book: Gradebook, folder: Path) -> None:
+def write_feedback(book: Gradebook, folder: Path, pictures: dict | None = None) -> None:
+    """``pictures``: {(student, exercise): {check: png file name}} drawn beside the feedback files."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for s in book.students:
-        (folder / f"{s}.txt").write_text(feedback_text(book, s), encoding="utf-8")
+        (folder / f"{s}.txt").write_text(feedback_text(book, s, pictures), encoding="utf-8")
 
 
 def print_gradebook(book: Gradebook, stream=None) -> None:

@@ -1,0 +1,307 @@
+"""Results where instructors need them: Gradescope, Canvas, a plain CSV.
+
+Reporters are functions of the results (``gradescope_results``, ``canvas_rows``),
+plus the one builder that packs the course into Gradescope's autograder zip
+(``build_gradescope_bundle``; the bundle grades with ``autograder.py``).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from . import __version__
+from .config import Course
+from .errors import KerasgradeError
+from .result import ExerciseResult, Gradebook
+
+__all__ = ["gradescope_results", "canvas_rows", "write_canvas", "read_canvas_roster",
+           "build_gradescope_bundle", "pinned_requirements", "CANVAS_ID_COLUMNS"]
+
+
+def _num(x: float) -> float:
+    return round(float(x), 4)
+
+
+# -- Gradescope: results.json ------------------------------------------------------------
+# https://gradescope-autograders.readthedocs.io/en/latest/specs/ (schema: tests/gradescope_results.schema.json)
+
+def _scales(results: list[ExerciseResult], weights: dict[str, float] | None, points: float | None) -> dict:
+    """Points per check point, per exercise: 1 (raw points), or the course weights scaled to ``points``."""
+    if points is None:
+        return {r.exercise: 1.0 for r in results}
+    weights = weights or {}
+    total_w = sum(weights.get(r.exercise, 1.0) for r in results) or 1.0
+    return {r.exercise: (points * weights.get(r.exercise, 1.0) / total_w / r.max_points if r.max_points else 0.0)
+            for r in results}
+
+
+def _test_output(result: ExerciseResult, check) -> str:
+    if check.passed:
+        return "Passed."
+    lines = [f"Concept at stake: {check.concept}", "", check.message or "This check failed."]
+    loss = check.data.get("loss")
+    if loss:
+        lines += ["", "Your model's training loss per epoch: " + ", ".join(f"{v:.3g}" for v in loss[:30])]
+    return "\n".join(lines)
+
+
+def gradescope_results(results: list[ExerciseResult], *, weights: dict[str, float] | None = None,
+                       points: float | None = None, execution_time: float | None = None) -> dict:
+    """Gradescope's results.json for one submission (one or several exercises).
+
+    A test per check: visible checks are ``visible``, hidden ones ``after_published``
+    (learners see them once the instructor publishes the grades). An exercise that
+    could not be graded (missing file, crash) is one test worth its points, scored 0,
+    whose output says why. With ``points`` the total is rescaled to that many points,
+    exercises weighted as in course.toml; without, a test is worth its check's points.
+    """
+    scale = _scales(results, weights, points)
+    tests, summary = [], []
+    for i, r in enumerate(results, 1):
+        k = scale[r.exercise]
+        summary.append(f"{r.exercise}: {r.score:g}/{r.max_points:g}"
+                       + ("" if r.status == "graded" else f" ({r.status})"))
+        if r.message:
+            summary += [f"  {line}" for line in r.message.splitlines()]
+        if not r.checks:
+            tests.append({"name": f"{r.exercise}: graded", "number": f"{i}.0", "score": 0.0,
+                          "max_score": _num(r.max_points * k), "status": "failed",
+                          "output": r.message or f"{r.exercise} could not be graded.",
+                          "output_format": "text", "tags": [r.exercise], "visibility": "visible"})
+            continue
+        for j, c in enumerate(r.checks, 1):
+            tests.append({
+                "name": f"{r.exercise}: {c.title}", "number": f"{i}.{j}",
+                "score": _num(c.points * k), "max_score": _num(c.max_points * k),
+                "status": "passed" if c.passed else "failed",
+                "output": _test_output(r, c), "output_format": "text",
+                "tags": [r.exercise, c.concept],
+                "visibility": "after_published" if c.hidden else "visible",
+                "extra_data": {"check": c.name, "concept": c.concept},
+            })
+    hidden = sum(c.hidden for r in results for c in r.checks)
+    if hidden:
+        summary.append(f"{hidden} more check(s) are graded now and shown when your instructor publishes grades.")
+    doc = {
+        "score": _num(sum(t["score"] for t in tests)),
+        "output": "\n".join(summary),
+        "output_format": "text",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {"kerasgrade": __version__},
+    }
+    if execution_time is not None:
+        doc["execution_time"] = int(round(execution_time))
+    return doc
+
+
+# -- Canvas: the gradebook import CSV -----------------------------------------------------
+
+CANVAS_ID_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+
+
+def read_canvas_roster(path: str | Path) -> list[dict[str, str]]:
+    """The students of a Canvas gradebook export (its "Points Possible" and test-student rows dropped)."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        raise KerasgradeError(f"--roster {path}: cannot read it ({e.strerror})") from None
+    if not rows or not {"Student", "ID"} <= set(rows[0]):
+        raise KerasgradeError(f"--roster {path}: not a Canvas gradebook export (expected the columns "
+                              f"{', '.join(CANVAS_ID_COLUMNS)}); export it from Grades > Export > Export Entire Gradebook")
+    return [r for r in rows if r.get("Student", "").strip() not in ("Points Possible", "Student, Test")]
+
+
+def canvas_rows(book: Gradebook, *, assignment: str, assignment_id: str | None = None, points: float = 100.0,
+                roster: list[dict[str, str]] | None = None, id_column: str = "SIS Login ID"
+                ) -> tuple[list[list[str]], list[str]]:
+    """Rows of Canvas's gradebook CSV (header, "Points Possible", a row per student) and warnings.
+
+    The score is the course total (``Gradebook.total``, a weighted percentage) scaled to
+    ``points``. With a ``roster`` (Canvas's own export) each student id is matched against
+    its SIS Login ID, SIS User ID or ID, and the row is copied from it; without, the
+    student id goes in ``id_column`` and Canvas matches on that.
+    """
+    if id_column not in CANVAS_ID_COLUMNS[1:4]:
+        raise KerasgradeError(f"--id-column {id_column!r}: expected one of {', '.join(CANVAS_ID_COLUMNS[1:4])}")
+    column = f"{assignment} ({assignment_id})" if assignment_id else assignment
+    rows = [[*CANVAS_ID_COLUMNS, column], ["Points Possible", "", "", "", "", f"{points:g}"]]
+    warnings: list[str] = []
+    index: dict[str, int] = {}
+    for i, r in enumerate(roster or ()):
+        for key in ("SIS Login ID", "SIS User ID", "ID"):
+            value = (r.get(key) or "").strip()
+            if value:
+                index.setdefault(value, i)
+                index.setdefault(value.lower(), i)
+    matched: set[int] = set()
+    for s in book.students:
+        score = f"{round(book.total(s) * points / 100.0, 2):g}"
+        if roster is None:
+            ids = dict.fromkeys(CANVAS_ID_COLUMNS, "")
+            ids["Student"], ids[id_column] = s, s
+            rows.append([ids[c] for c in CANVAS_ID_COLUMNS] + [score])
+            continue
+        i = index.get(s, index.get(s.lower()))
+        if i is None:
+            warnings.append(f"{s}: not in the Canvas roster (no SIS Login ID, SIS User ID or ID {s!r}); left out")
+            continue
+        matched.add(i)
+        rows.append([(roster[i].get(c) or "").strip() for c in CANVAS_ID_COLUMNS] + [score])
+    for i, r in enumerate(roster or ()):
+        if i not in matched:
+            warnings.append(f"{r.get('Student', '?')}: in the Canvas roster but has no results (left blank)")
+    return rows, warnings
+
+
+def write_canvas(rows: list[list[str]], path: str | Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+
+
+# -- Gradescope: the autograder bundle ----------------------------------------------------
+
+SETUP_SH = r"""#!/usr/bin/env bash
+# Gradescope runs this once, when it builds the autograder image: a Python >= 3.11
+# virtual environment with the pinned packages, then kerasgrade itself from this bundle.
+set -euo pipefail
+ROOT="${KERASGRADE_AUTOGRADER_ROOT:-/autograder}"
+SOURCE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export DEBIAN_FRONTEND=noninteractive
+PY=""
+for p in python3.13 python3.12 python3.11 python3; do
+  if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    PY="$p"; break
+  fi
+done
+if [ -z "$PY" ]; then
+  apt-get update && apt-get install -y --no-install-recommends python3.11 python3.11-venv
+  PY=python3.11
+fi
+if ! "$PY" -m venv "$ROOT/venv" >/dev/null 2>&1; then
+  rm -rf "$ROOT/venv"
+  apt-get update && apt-get install -y --no-install-recommends "$(basename "$PY")-venv"
+  "$PY" -m venv "$ROOT/venv"
+fi
+"$ROOT/venv/bin/python" -m pip install --no-cache-dir --upgrade pip
+"$ROOT/venv/bin/python" -m pip install --no-cache-dir -r "$SOURCE/requirements.txt"
+"$ROOT/venv/bin/python" -m pip install --no-cache-dir --no-deps "$SOURCE/package"
+"$ROOT/venv/bin/python" -c "import tensorflow, keras, kerasgrade; print('kerasgrade', kerasgrade.__version__, 'ready')"
+"""
+
+RUN_AUTOGRADER = r"""#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade /autograder/submission in isolated
+# children and write /autograder/results/results.json. The root can be moved (tests).
+ROOT="${KERASGRADE_AUTOGRADER_ROOT:-/autograder}"
+PY="${KERASGRADE_PYTHON:-$ROOT/venv/bin/python}"
+[ -x "$PY" ] || PY="$(command -v python3)"
+export KERASGRADE_AUTOGRADER_ROOT="$ROOT"
+export PYTHONPATH="$ROOT/source/package${PYTHONPATH:+:$PYTHONPATH}"
+cd "$ROOT" || exit 1
+exec "$PY" -m kerasgrade.autograder
+"""
+
+PACKAGE_PYPROJECT = """[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "kerasgrade"
+version = "{version}"
+requires-python = ">=3.11"
+
+[tool.setuptools]
+packages = ["kerasgrade"]
+"""
+
+DEFAULT_TIME_LIMIT = 540.0  # seconds: below Gradescope's default 10-minute autograder timeout
+
+
+def pinned_requirements() -> list[str]:
+    """kerasgrade's dependencies pinned to the versions installed here (what the course was validated on)."""
+    from importlib import metadata
+
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:  # pragma: no cover - packaging ships with pip/setuptools
+        Requirement = None
+    names = []
+    for spec in metadata.requires("kerasgrade") or []:
+        if "extra ==" in spec:
+            continue
+        names.append(Requirement(spec).name if Requirement else spec.split("=")[0].split(">")[0].split("<")[0].strip())
+    names.append("keras")  # TensorFlow's Keras 3: pin it too, the graders rely on its behaviour
+    pins = []
+    for name in dict.fromkeys(names):
+        try:
+            pins.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            raise KerasgradeError(f"{name} is not installed here: install kerasgrade's dependencies "
+                                  "(pip install -e .) before building the bundle, so the pins are the "
+                                  "versions the course was validated with") from None
+    return pins
+
+
+def _files_under(folder: Path):
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc" and not p.name.startswith("."):
+            yield p
+
+
+def bundle_files(course: Course, exercises: list[str] | None = None, *, time_limit: float = DEFAULT_TIME_LIMIT,
+                 jobs: int = 1, points: float | None = None) -> dict[str, bytes]:
+    """Every file of the autograder zip, by its name in the zip (no solutions, ever)."""
+    chosen = exercises or [e.id for e in course.exercises]
+    for ex in chosen:
+        course.exercise(ex)  # a clear error for an unknown id
+    package = Path(__file__).resolve().parent
+    files: dict[str, bytes] = {
+        "setup.sh": SETUP_SH.encode(),
+        "run_autograder": RUN_AUTOGRADER.encode(),
+        "requirements.txt": ("\n".join(pinned_requirements()) + "\n").encode(),
+        "autograder.json": json.dumps({"exercises": chosen, "time_limit": time_limit, "jobs": jobs,
+                                       "points": points, "kerasgrade": __version__}, indent=1).encode(),
+        "package/pyproject.toml": PACKAGE_PYPROJECT.format(version=__version__).encode(),
+        "course/course.toml": course.file.read_bytes(),
+    }
+    for p in _files_under(package):
+        files[f"package/kerasgrade/{p.relative_to(package).as_posix()}"] = p.read_bytes()
+    for folder in sorted({e.grader.parent.resolve() for e in course.exercises}):
+        try:
+            rel = folder.relative_to(course.root)
+        except ValueError:
+            raise KerasgradeError(f"{folder}: the graders folder is outside the course folder {course.root}; "
+                                  "the bundle keeps the course's layout, so keep graders inside it") from None
+        for p in _files_under(folder):
+            files[f"course/{(rel / p.relative_to(folder)).as_posix()}"] = p.read_bytes()
+    solutions = {hashlib.sha256(e.solution.read_bytes()).hexdigest(): e.solution
+                 for e in course.exercises if e.solution.is_file()}
+    for name, data in files.items():
+        leaked = solutions.get(hashlib.sha256(data).hexdigest())
+        if leaked is not None:
+            raise KerasgradeError(f"{name} in the bundle is a copy of the reference solution {leaked}; "
+                                  "learners must never receive it: move it out of the graders folder")
+    return files
+
+
+def build_gradescope_bundle(course: Course, out: str | Path, exercises: list[str] | None = None, *,
+                            time_limit: float = DEFAULT_TIME_LIMIT, jobs: int = 1,
+                            points: float | None = None) -> list[str]:
+    """Write Gradescope's autograder zip (setup.sh and run_autograder at its root); the names in it."""
+    files = bundle_files(course, exercises, time_limit=time_limit, jobs=jobs, points=points)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            executable = name in ("setup.sh", "run_autograder")
+            info.external_attr = ((0o100755 if executable else 0o100644) << 16)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    Path(out).write_bytes(buf.getvalue())
+    return list(files)
