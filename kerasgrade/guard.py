@@ -47,12 +47,13 @@ def snapshot(extra: list[types.ModuleType]) -> dict[str, object]:
                 snap[f"{mod.__name__}.{name}"] = value
     for cls in _classes():
         for name, value in list(vars(cls).items()):
-            if callable(value) or isinstance(value, (property, staticmethod, classmethod)):
-                snap[f"{cls.__module__}.{cls.__qualname__}.{name}"] = value
+            snap[f"{cls.__module__}.{cls.__qualname__}.{name}"] = value
     return snap
 
 
 def changed(snap: dict[str, object], extra: list[types.ModuleType]) -> list[str]:
     """The names whose object is no longer the one in ``snap``."""
     now = snapshot(extra)
-    return sorted(k for k, v in snap.items() if now.get(k) is not v)
+    replaced = [k for k, v in snap.items() if now.get(k) is not v]
+    added = [k for k, v in now.items() if k not in snap and not isinstance(v, types.ModuleType)]
+    return sorted(replaced + added)

@@ -1,0 +1,15 @@
+"""Infinite loop at import that ignores every catchable signal."""
+import signal
+for s in (signal.SIGALRM, signal.SIGINT, signal.SIGTERM, signal.SIGXCPU):
+    signal.signal(s, signal.SIG_IGN)
+while True:
+    pass
+import tensorflow as tf
+
+class SimpleMLP(tf.keras.Model):
+    def __init__(self, hidden_units=32, num_classes=3, **kwargs):
+        self.hidden = tf.keras.layers.Dense(hidden_units, activation="relu")
+        self.classifier = tf.keras.layers.Dense(num_classes, activation="softmax")
+
+    def call(self, inputs):
+        return self.classifier(self.hidden(inputs))

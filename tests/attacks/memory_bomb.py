@@ -1,0 +1,14 @@
+"""Allocates memory until something gives."""
+blocks = []
+while True:
+    blocks.append(bytearray(256 * 1024 * 1024))
+    blocks[-1][::4096] = b"x" * len(blocks[-1][::4096])
+import tensorflow as tf
+
+class SimpleMLP(tf.keras.Model):
+    def __init__(self, hidden_units=32, num_classes=3, **kwargs):
+        self.hidden = tf.keras.layers.Dense(hidden_units, activation="relu")
+        self.classifier = tf.keras.layers.Dense(num_classes, activation="softmax")
+
+    def call(self, inputs):
+        return self.classifier(self.hidden(inputs))

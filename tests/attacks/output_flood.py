@@ -1,0 +1,14 @@
+"""Prints 100 MB of output."""
+import sys
+line = "spam " * 200 + "\n"
+for _ in range(100 * 1024 * 1024 // len(line)):
+    sys.stdout.write(line)
+import tensorflow as tf
+
+class SimpleMLP(tf.keras.Model):
+    def __init__(self, hidden_units=32, num_classes=3, **kwargs):
+        self.hidden = tf.keras.layers.Dense(hidden_units, activation="relu")
+        self.classifier = tf.keras.layers.Dense(num_classes, activation="softmax")
+
+    def call(self, inputs):
+        return self.classifier(self.hidden(inputs))
