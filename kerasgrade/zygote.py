@@ -173,8 +173,9 @@ def main(course_file: str) -> None:
     _prepare_tensorflow(int(os.environ.get("KERASGRADE_THREADS", "1")))
 
     # Everything a child needs is imported now, before any fork: the child's view
-    # of the disk no longer holds the course folder.
-    from . import collect, expect, explain, runner, source  # noqa: F401
+    # of the disk no longer holds the course folder. (``notebook``: a course notebook's
+    # test cells import it; they do nothing when kerasgrade grades the notebook.)
+    from . import collect, expect, explain, notebook, runner, source  # noqa: F401
     from .checks import catalogue
     from .config import load_course
     from .runner import import_path

@@ -1,0 +1,425 @@
+"""The course as Jupyter notebooks, for nbgrader.
+
+For every exercise of ``course.toml``:
+
+* ``solutions/<ex>.ipynb`` — the nbgrader *source* notebook: the lesson
+  (markdown, read-only), the answer cell (the stub's code with the solution
+  between ``### BEGIN SOLUTION`` / ``### END SOLUTION``, see ``answer_cell``),
+  and one read-only autograder test cell per check, with its points, calling
+  the very check ``kerasgrade`` runs (``kerasgrade.notebook``); hidden checks
+  sit between ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``;
+* ``exercises/<ex>.ipynb`` — the learner's notebook, made from the source by
+  nbgrader's own ``generate_assignment`` preprocessors (no solutions, no hidden
+  tests), so it is what ``nbgrader generate_assignment`` releases.
+
+Both are deterministic (cell ids from grade ids, no outputs, no timestamps):
+generating twice gives the same bytes. ``init_course`` lays out an nbgrader
+course folder holding these source notebooks as one assignment.
+
+Reading the checks does not import TensorFlow: the ``@check(...)`` declarations
+of a grader are read from its source (``grader_checks``).
+"""
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answer_cell import merge, strip_docstring
+from .checks import CheckSpec
+from .config import Course, Exercise
+from .errors import KerasgradeError
+
+__all__ = ["ASSIGNMENT", "grader_checks", "source_notebook", "release_notebook", "notebook_text",
+           "build_notebooks", "write_notebooks", "init_course", "NotebookFile", "notebooks_main",
+           "init_main"]
+
+ASSIGNMENT = "model_subclassing"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+# A short lesson for the concepts the course's checks name (lower case). A concept
+# not listed here still gets its heading and the list of its checks.
+CONCEPT_LESSONS = {
+    "inheritance": "A subclassed model inherits from `tf.keras.Model` (a custom layer from "
+                   "`tf.keras.layers.Layer`): the parent class gives it layer tracking, weights, "
+                   "`fit()`, `predict()` and `save()`.",
+    "super().__init__": "The first statement of `__init__` is `super().__init__(**kwargs)`: the "
+                        "parent constructor sets up Keras's tracking of layers and weights, and "
+                        "accepts Keras's own options (`name=`, `dtype=`, `trainable=`) that "
+                        "`**kwargs` forwards.",
+    "binding through self": "Layers and hyper-parameters bound on `self` in `__init__` belong to "
+                            "the instance: Keras tracks them (`model.layers`, "
+                            "`model.trainable_weights`) and they persist between calls.",
+    "__init__ vs call()": "`__init__` does the set-up that does not depend on the input and "
+                          "creates the layers, once. `call()` only uses them: a layer created in "
+                          "`call()` would get new random weights at every call.",
+    "call() and output shapes": "`call()` is the forward pass: it maps the inputs to the outputs "
+                                "with the layers bound on `self`, for any batch size and any "
+                                "sizes the constructor accepts.",
+    "the training flag": "`call(inputs, training=None)`: Keras passes `training=True` during "
+                         "`fit()` and `False` at inference. Dropout drops units only in training; "
+                         "BatchNormalization normalises with the batch's statistics in training "
+                         "and with its moving statistics at inference.",
+    "build()": "A custom layer creates its weights in `build(input_shape)` with `self.add_weight`, "
+               "when the size of the input is known, and uses them in `call()`.",
+    "custom layer": "A custom layer subclasses `tf.keras.layers.Layer`, creates its weights in "
+                    "`build(input_shape)` with `self.add_weight` and computes its output in "
+                    "`call()`.",
+    "get_config": "`get_config()` returns the constructor's arguments, so that Keras can rebuild "
+                  "the model with `from_config` and reload it after `model.save(...)`.",
+    "serialization": "A model registered as Keras-serializable, whose `get_config()` returns its "
+                     "constructor's arguments, can be saved and loaded again with identical outputs.",
+    "multiple inputs and outputs": "`call()` may take a dict (or tuple) of inputs and return a "
+                                   "dict of outputs: each output can have its own loss.",
+    "shared layers": "A layer bound once on `self` and called twice shares its weights between "
+                     "the two calls.",
+    "custom training step": "Overriding `train_step(self, data)` changes what one step of `fit()` "
+                            "does: the forward pass under `tf.GradientTape`, the loss, the "
+                            "gradients and the optimizer's update.",
+    "training": "A correct model learns: the check trains it on a small synthetic task, with a "
+                "fixed seed and a fixed budget, and measures how well it does.",
+}
+
+_GRADE_ID = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+# -- the checks of a grader, read without importing it ------------------------------------------
+
+def _literal(node: ast.AST, where: str):
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        raise KerasgradeError(f"{where}: `{ast.unparse(node)}` is not a literal; write the "
+                              "check's points, concept and hidden flag as plain values") from None
+
+
+def grader_checks(path: Path) -> list[CheckSpec]:
+    """The checks ``graders/test_<ex>.py`` declares with ``@check(...)``, in the order written.
+
+    Mirrors ``checks.check``/``checks_of``: name = function name without ``test_``, title =
+    first docstring line (or the name with spaces).
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for dec in node.decorator_list:
+            func = dec.func if isinstance(dec, ast.Call) else None
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name != "check":
+                continue
+            where = f"{path}:{dec.lineno}"
+            kw = {k.arg: _literal(k.value, where) for k in dec.keywords}
+            doc = (ast.get_docstring(node, clean=False) or "").strip().splitlines()
+            short = node.name.removeprefix("test_")
+            found.append(CheckSpec(short, doc[0] if doc else short.replace("_", " "),
+                                   kw.get("concept", ""), float(kw.get("points", 0)),
+                                   bool(kw.get("hidden", False))))
+    names = [c.name for c in found]
+    if len(set(names)) != len(names) or not found:
+        raise KerasgradeError(f"{path}: {'two checks share a name' if found else 'declares no @check'}")
+    return found
+
+
+# -- the source notebook ---------------------------------------------------------------------
+
+def _grade_id(text: str) -> str:
+    return _GRADE_ID.sub("_", text).strip("_")[:60] or "cell"
+
+
+def _meta(grade_id: str, *, grade=False, solution=False, locked=False, points=None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _points(x: float) -> str:
+    return f"{x:g} point" + ("" if x == 1 else "s")
+
+
+def _intro(ex: Exercise, doc: str, checks: list[CheckSpec], merged: bool) -> str:
+    lines = doc.strip().splitlines()
+    title = lines[0].rstrip(".") if lines else ex.title
+    body = "\n".join(lines[1:]).strip()
+    body = body.replace(f"{ex.stub.parent.name}/{ex.id}.py", f"{ex.stub.parent.name}/{ex.id}.ipynb")
+    hidden = [c for c in checks if c.hidden]
+    total = sum(c.points for c in checks)
+    how = (f"**How this notebook works.** Write your code in the next cell, where it says "
+           f"`YOUR CODE HERE`, and run it. The cells after it are the checks ({len(checks)}, "
+           f"{_points(total)} in all): run them to see what passes and, when something fails, why. ")
+    if hidden:
+        n, pts = len(hidden), _points(sum(c.points for c in hidden))
+        how += (f"{n} of them ({pts}) {'is' if n == 1 else 'are'} hidden: "
+                f"{'it runs' if n == 1 else 'they run'} when your notebook is graded. ")
+    how += ("The notebook is graded as a whole, from top to bottom: before you hand it in, "
+            "restart the kernel and run all cells, without errors.")
+    if not merged:
+        how += "\n\nThe outline of the code to write is in the cell below the next one."
+    return f"# {title}\n\n{body}\n\n{how}" if body else f"# {title}\n\n{how}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def _md(text: str) -> str:
+    """Plain text (a check's title or concept) as markdown: ``__init__`` must not turn bold."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _heading(concept: str) -> str:
+    if re.match(r"[a-z]+(\s|$)", concept):  # a plain word first: capitalise it
+        concept = concept[0].upper() + concept[1:]
+    return _md(concept) if concept else "Checks"
+
+
+def _lesson(concept: str, group: list[CheckSpec]) -> str:
+    text = [f"## {_heading(concept)}"]
+    lesson = CONCEPT_LESSONS.get(concept.strip().lower())
+    if lesson:
+        text.append(lesson)
+    items = [f"* {'a hidden check' if c.hidden else _md(c.title)} ({_points(c.points)})" for c in group]
+    text.append("The checks below:\n\n" + "\n".join(items))
+    return "\n\n".join(text)
+
+
+def _test_source(ex: Exercise, c: CheckSpec) -> str:
+    call = ("from kerasgrade.notebook import run_check_in_notebook\n"
+            f"run_check_in_notebook({ex.id!r}, {c.name!r}, globals())")
+    if c.hidden:
+        return (f"# A hidden check ({_points(c.points)}): it runs when your notebook is graded.\n"
+                f"{HIDDEN_BEGIN}\n{call}\n{HIDDEN_END}")
+    return f"# {c.title}\n{call}"
+
+
+def source_notebook(ex: Exercise, checks: list[CheckSpec] | None = None, *, warn=None):
+    """The nbgrader source notebook of ``ex`` (an ``nbformat`` node), validated by nbgrader."""
+    import nbformat
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    checks = checks if checks is not None else grader_checks(ex.grader)
+    for path in (ex.stub, ex.solution):
+        if not path.is_file():
+            raise KerasgradeError(f"{ex.id}: no {path}; the notebooks are made from the stub and "
+                                  "the solution")
+    stub = ex.stub.read_text(encoding="utf-8")
+    doc, stub_code = strip_docstring(stub)
+    answer = merge(stub, ex.solution.read_text(encoding="utf-8"))
+    if not answer.merged and warn:
+        warn(f"{ex.id}: the answer cell holds the whole solution, because {answer.reason}")
+
+    v4 = nbformat.v4
+    cells = []
+
+    def add(cell, grade_id, **meta):
+        cell.id = grade_id
+        cell.metadata = _meta(grade_id, **meta)
+        cells.append(cell)
+
+    add(v4.new_markdown_cell(_intro(ex, doc, checks, answer.merged)), "lesson", locked=True)
+    if not answer.merged:
+        add(v4.new_markdown_cell("The code to write (from the exercise's stub):\n\n```python\n"
+                                 f"{stub_code.rstrip()}\n```"), "outline", locked=True)
+    add(v4.new_code_cell(answer.source), "answer", solution=True)
+    used: set[str] = set()
+    groups: list[tuple[str, list[CheckSpec]]] = []
+    for c in checks:
+        if groups and groups[-1][0] == c.concept:
+            groups[-1][1].append(c)
+        else:
+            groups.append((c.concept, [c]))
+    for concept, group in groups:
+        gid = f"lesson_{_grade_id(concept.lower())}"
+        n = 2
+        while gid in used:
+            gid, n = f"lesson_{_grade_id(concept.lower())}_{n}", n + 1
+        used.add(gid)
+        add(v4.new_markdown_cell(_lesson(concept, group)), gid, locked=True)
+        for c in group:
+            add(v4.new_code_cell(_test_source(ex, c)), _grade_id(f"test_{c.name}"),
+                grade=True, locked=True, points=c.points)
+    nb = v4.new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC),
+                                                "language_info": {"name": "python"}})
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    MetadataValidator().validate_nb(nb)
+    return nb
+
+
+# -- the learner's notebook, as nbgrader releases it --------------------------------------------
+
+def release_notebook(source) -> str:
+    """The learner's notebook: ``source`` through ``nbgrader generate_assignment``'s preprocessors.
+
+    The same preprocessors, in the same order and with the same (default) settings, and the same
+    exporter; only ``SaveCells`` (which records the cells in the gradebook database) is left out.
+    """
+    import copy
+
+    from nbconvert.exporters import NotebookExporter
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import SaveCells
+    from traitlets.config import Config
+
+    config = Config()
+    config.Exporter.default_preprocessors = []
+    exporter = NotebookExporter(config=config)
+    for pp in GenerateAssignment.class_traits()["preprocessors"].default():
+        if pp is not SaveCells:
+            exporter.register_preprocessor(pp(config=config), enabled=True)
+    text, _ = exporter.from_notebook_node(copy.deepcopy(source),
+                                          resources={"metadata": {"path": "."}})
+    return text
+
+
+def notebook_text(nb) -> str:
+    """``nb`` as nbgrader (nbconvert's ``NotebookExporter``) writes it."""
+    import nbformat
+
+    text = nbformat.writes(nb, version=4)
+    return text if text.endswith("\n") else text + "\n"
+
+
+# -- files ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NotebookFile:
+    path: Path      # where it belongs (relative to the course folder)
+    text: str
+    kind: str       # "source" (solutions/) or "release" (exercises/)
+
+
+def build_notebooks(course: Course, exercises: list[str] | None = None, *, warn=None) -> list[NotebookFile]:
+    """The source and learner notebooks of the course's exercises, in memory."""
+    out = []
+    for ex in course.exercises:
+        if exercises and ex.id not in exercises:
+            continue
+        src = source_notebook(ex, warn=warn)
+        out.append(NotebookFile(ex.solution.with_suffix(".ipynb").relative_to(ex.root),
+                                notebook_text(src), "source"))
+        out.append(NotebookFile(ex.stub.with_suffix(".ipynb").relative_to(ex.root),
+                                release_notebook(src), "release"))
+    if exercises:
+        unknown = set(exercises) - {e.id for e in course.exercises}
+        if unknown:
+            course.exercise(sorted(unknown)[0])  # raises, naming the known ones
+    return out
+
+
+def write_notebooks(course: Course, out: Path | None = None, *, exercises=None, check: bool = False,
+                    warn=None) -> list[tuple[Path, str]]:
+    """Write the notebooks under ``out`` (default: the course folder); (path, status) each.
+
+    status: ``wrote``, ``unchanged``, or with ``check=True`` (nothing written) ``differs``/``missing``.
+    """
+    root = Path(out) if out else course.root
+    report = []
+    for nbf in build_notebooks(course, exercises, warn=warn):
+        path = root / nbf.path
+        old = path.read_bytes() if path.is_file() else None
+        new = nbf.text.encode("utf-8")
+        if old == new:
+            report.append((path, "unchanged"))
+        elif check:
+            report.append((path, "missing" if old is None else "differs"))
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(new)
+            report.append((path, "wrote"))
+    return report
+
+
+# -- an nbgrader course folder ------------------------------------------------------------------
+
+NBGRADER_CONFIG = '''\
+# nbgrader configuration of "{title}", written by `kerasgrade nbgrader init`.
+# Run nbgrader from this folder: see docs/NOTEBOOKS.md of the course.
+c = get_config()  # noqa: F821 - nbgrader provides it
+
+c.CourseDirectory.course_id = {course_id!r}
+
+# The test cells run kerasgrade's checks. A cell gets as long as kerasgrade gives a whole
+# submission ([limits] timeout of course.toml), plus 60 s for the first cell's import of
+# TensorFlow (the grading worker imports it before the clock starts).
+c.Execute.timeout = {timeout}
+
+# What replaces a ### BEGIN SOLUTION / ### END SOLUTION region (nbgrader's default,
+# stated here because exercises/*.ipynb are generated with it).
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+'''
+
+
+def init_course(course: Course, folder: Path, *, assignment: str = ASSIGNMENT, exercises=None,
+                warn=None) -> list[Path]:
+    """Lay out ``folder`` for nbgrader; the files written.
+
+    ``folder/nbgrader_config.py``, ``folder/source/<assignment>/<ex>.ipynb`` (the source notebooks)
+    and a copy of ``course.toml`` and the graders, so that the notebooks' test cells find the
+    course from wherever nbgrader runs them (``autograded/<student>/<assignment>/``).
+    """
+    folder = Path(folder)
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", assignment):
+        raise KerasgradeError(f"--assignment {assignment!r}: use letters, digits and _.- only")
+    written = []
+    src_dir = folder / "source" / assignment
+    src_dir.mkdir(parents=True, exist_ok=True)
+    for nbf in build_notebooks(course, exercises, warn=warn):
+        if nbf.kind != "source":
+            continue
+        path = src_dir / nbf.path.name
+        path.write_text(nbf.text, encoding="utf-8")
+        written.append(path)
+    config = folder / "nbgrader_config.py"
+    config.write_text(NBGRADER_CONFIG.format(
+        title=course.title, course_id=_grade_id(course.title.lower()),
+        timeout=int(course.limits.timeout) + 60), encoding="utf-8")
+    written.append(config)
+    shutil.copyfile(course.file, folder / course.file.name)
+    written.append(folder / course.file.name)
+    for ex in course.exercises:
+        try:
+            rel = ex.grader.resolve().relative_to(course.root)
+        except ValueError:
+            continue  # a grader outside the course folder is found where it is
+        dest = folder / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ex.grader, dest)
+        written.append(dest)
+    return written
+
+
+# -- the commands ---------------------------------------------------------------------------------
+
+def _warn(message: str) -> None:
+    import sys
+
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def notebooks_main(course: Course, *, out=None, exercises=None, check: bool = False) -> int:
+    """``kerasgrade notebooks``: write (or, with ``check``, compare) every notebook."""
+    report = write_notebooks(course, Path(out) if out else None, exercises=exercises, check=check,
+                             warn=_warn)
+    for path, status in report:
+        print(f"{status:9}  {path}")
+    stale = [p for p, s in report if s in ("differs", "missing")]
+    if stale:
+        print(f"\n{len(stale)} notebook(s) differ from their .py files and graders: "
+              "run `kerasgrade notebooks` and commit them.")
+        return 1
+    return 0
+
+
+def init_main(course: Course, folder, *, assignment: str = ASSIGNMENT, exercises=None) -> int:
+    """``kerasgrade nbgrader init DIR``."""
+    folder = Path(folder)
+    written = init_course(course, folder, assignment=assignment, exercises=exercises, warn=_warn)
+    for path in written:
+        print(f"wrote  {path}")
+    print(f"\nnext:  cd {folder} && nbgrader generate_assignment {assignment}   (see docs/NOTEBOOKS.md)")
+    return 0
