@@ -64,7 +64,7 @@ def grade(course: Course, submission: Path, exercises: list[str], *, budget: flo
     for s in subs:
         log(f"{s.exercise}: {s.path or 'not submitted'}")
     course = fit_limits(course, sum(s.path is not None for s in subs), budget)
-    pool = Pool(course, jobs)
+    pool = Pool(course, jobs, announce=lambda level, reason: log(f"sandbox: {level} {reason}".rstrip()))
     done: dict[str, ExerciseResult] = {}
     worker = threading.Thread(target=pool.run, args=([(s, course.seed, True) for s in subs],
                                                      lambda r: done.setdefault(r.exercise, r)), daemon=True)

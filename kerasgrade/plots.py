@@ -6,6 +6,7 @@ the bytes go (a file for the learner, base64 inside ``report.html``).
 from __future__ import annotations
 
 import io
+import textwrap
 
 __all__ = ["loss_curves_png", "histograms_png", "bars_png"]
 
@@ -41,7 +42,7 @@ def loss_curves_png(learner: list[float], reference: list[float] | None, *, titl
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
-    ax.set_title(title, fontsize=10)
+    ax.set_title("\n".join(textwrap.wrap(title, 64)), fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend()
     return _png(fig, dpi)

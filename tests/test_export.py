@@ -198,3 +198,15 @@ def test_export_without_results_says_what_to_run(tmp_path, capsys):
 def test_export_gradescope_writes_the_zip(tmp_path, capsys):
     assert main(["--course", str(ROOT), "export", "gradescope", "--out", str(tmp_path / "a.zip")]) == 0
     assert zipfile.is_zipfile(tmp_path / "a.zip") and "autograder" in capsys.readouterr().out
+
+
+def test_the_bundle_pins_every_dependency_grading_needs():
+    import re
+    import tomllib
+
+    from kerasgrade.export import GRADING_PACKAGES, REPORT_ONLY, pinned_requirements
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {re.split(r"[<>=!~ ;\[]", d, maxsplit=1)[0].lower() for d in deps}
+    assert names - set(REPORT_ONLY) <= set(GRADING_PACKAGES)
+    assert [p.split("==")[0] for p in pinned_requirements()] == list(GRADING_PACKAGES)
