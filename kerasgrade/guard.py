@@ -55,5 +55,8 @@ def changed(snap: dict[str, object], extra: list[types.ModuleType]) -> list[str]
     """The names whose object is no longer the one in ``snap``."""
     now = snapshot(extra)
     replaced = [k for k, v in snap.items() if now.get(k) is not v]
-    added = [k for k, v in now.items() if k not in snap and not isinstance(v, types.ModuleType)]
+    # Python creates a class's empty ``__annotations__`` the first time anything reads it
+    # (Keras's model.save() does): that is no tampering.
+    added = [k for k, v in now.items() if k not in snap and not isinstance(v, types.ModuleType)
+             and not k.endswith(".__annotations__")]
     return sorted(replaced + added)
