@@ -1,7 +1,7 @@
 """Grader for ex08_training_flag: RegularizedMLP, BatchNormalization, Dropout and `training`."""
 import keras
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import Phase, given, settings, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.expect import (accuracy, blobs, build, expect_close, expect_forwards_kwargs,
@@ -12,6 +12,17 @@ from kerasgrade.expect import (accuracy, blobs, build, expect_close, expect_forw
 Dense, BatchNormalization, Dropout = (keras.layers.Dense, keras.layers.BatchNormalization,
                                       keras.layers.Dropout)
 ATTRS = ("dense", "batch_norm", "dropout", "classifier")
+# Hypothesis's "explain" phase re-runs a failing property many times (each run builds a model):
+# leave it out, so that a failing shape property still fits in the check's time budget.
+NO_EXPLAIN = settings(phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink))
+
+
+def xor(n: int, seed: int = 0):
+    """Two classes that no linear model separates: the sign of x0 * x1 (plus 2 noise features)."""
+    rng = np.random.default_rng(seed)
+    signs = rng.choice([-1.0, 1.0], size=(n, 2))
+    x = np.concatenate([signs * 2 + rng.normal(scale=0.5, size=(n, 2)), rng.normal(size=(n, 2))], 1)
+    return x.astype("float32"), (signs[:, 0] * signs[:, 1] > 0).astype("int32")
 
 
 def model_class(submission):
@@ -27,8 +38,7 @@ def warmed_up(submission, **kwargs):
     """A built model whose moving statistics have moved away from their initial (0, 1)."""
     model = build(model_class(submission), **kwargs)
     x = features(16, 5, seed=7) * 2 + 1
-    for _ in range(3):
-        run(model, x, "calling your RegularizedMLP with `training=True`", training=True)
+    run(model, x, "calling your RegularizedMLP with `training=True`", training=True)
     return model
 
 
@@ -68,39 +78,39 @@ def test_binds_the_four_layers(submission):
 @check(points=1, concept="__init__ vs call()")
 def test_layers_persist_between_calls(submission):
     "Layers and weights are created once: calling the model again re-creates nothing"
-    model = build(model_class(submission))
+    model = build(model_class(submission), dropout_rate=0.0)
     before = {a: getattr(model, a, None) for a in ATTRS}
     x = features(6, 5)
     first = run(model, x)
     variables = [id(v) for v in model.weights]
-    run(model, x, "calling your RegularizedMLP with `training=True`", training=True)
     second = run(model, x)
+    run(model, x, "calling your RegularizedMLP with `training=True`", training=True)
     for attr, layer in before.items():
         expect_same_object(model, attr, layer)
+    if not variables:
+        fail("After calling it, the model owns no weights at all: bind the layers on `self` in "
+             "`__init__`, after `super().__init__(**kwargs)`, so that Keras tracks them.")
     if [id(v) for v in model.weights] != variables:
-        fail("__init__ vs call(): the model's weights are new objects after a second call. Create "
+        fail("__init__ vs call(): the model's weights are new objects after another call. Create "
              "every layer once in `__init__`; call() only uses them, or the weights (and "
              "BatchNormalization's moving statistics) start from scratch on every call.")
-    if not model.weights:
-        fail("After calling it, the model owns no weights at all: are the layers bound on `self` "
-             "in `__init__`, after `super().__init__(**kwargs)`?")
-    expect_close(second.shape, first.shape, "The output shape changed between two calls")
+    expect_close(second, first, "Calling the model twice on the same input gave different outputs",
+                 hint="Create layers in __init__, not in call(): a layer created in call() gets "
+                      "new random weights every time.")
 
 
 @check(points=2, concept="call() and output shapes")
+@NO_EXPLAIN
 @given(batch=st.integers(1, 8), n_features=st.integers(1, 6), hidden_units=st.integers(1, 16),
        num_classes=st.integers(1, 5), dropout_rate=st.sampled_from([0.0, 0.25, 0.5]))
 def test_output_shape(submission, batch, n_features, hidden_units, num_classes, dropout_rate):
-    "call() maps (batch, features) to (batch, num_classes), in training and in inference"
+    "call() maps (batch, features) to (batch, num_classes) for any sizes"
     model = build(model_class(submission), hidden_units=hidden_units, num_classes=num_classes,
                   dropout_rate=dropout_rate)
     x = features(batch, n_features)
     case = (f"RegularizedMLP(hidden_units={hidden_units}, num_classes={num_classes}, "
             f"dropout_rate={dropout_rate}) on a ({batch}, {n_features}) input")
     expect_shape(run(model, x), (batch, num_classes), case)
-    expect_shape(run(model, x, f"calling your model with `training=True` on a ({batch}, "
-                               f"{n_features}) input", training=True),
-                 (batch, num_classes), case + " with training=True")
 
 
 @check(points=1, concept="call() and output shapes")
@@ -193,13 +203,14 @@ def test_moving_statistics_change_in_training_only(submission):
 
 
 @check(points=2, concept="training")
-def test_learns_separable_blobs(submission):
-    "The model learns three separable classes (inference accuracy >= 0.9 after a short training)"
-    x, y = blobs(192, 6, 3, seed=0)
-    model = build(model_class(submission), hidden_units=16, num_classes=3, dropout_rate=0.3)
-    train(model, x, y, loss="sparse_categorical_crossentropy", epochs=8)
+def test_learns_xor(submission):
+    "The model learns an XOR-like task (inference accuracy >= 0.85 after a short training)"
+    x, y = xor(128)
+    model = build(model_class(submission), hidden_units=16, num_classes=2, dropout_rate=0.3)
+    train(model, x, y, loss="sparse_categorical_crossentropy", epochs=3, batch_size=16)
     acc = accuracy(model, x, y)
-    if acc < 0.9:
-        fail(f"Training: after 8 epochs the inference accuracy is {acc:.2f}, below 0.9 on an easy "
-             "task. Check that call() goes dense -> batch_norm -> dropout -> classifier, that the "
-             "classifier ends in a softmax, and that inference uses the moving statistics.")
+    if acc < 0.85:
+        fail(f"Training: after 3 epochs the inference accuracy is {acc:.2f}, below 0.85, on a task "
+             "(the sign of x0 * x1) that needs a non-linearity. Check that call() goes dense -> "
+             "batch_norm -> ReLU -> dropout -> classifier (the ReLU may also be the Dense layer's "
+             "activation), and that the classifier ends in a softmax.")

@@ -1,0 +1,18 @@
+"""Mistake: the layer sizes are the default numbers instead of the constructor arguments."""
+import tensorflow as tf
+
+
+class RegularizedMLP(tf.keras.Model):
+    def __init__(self, hidden_units=64, num_classes=3, dropout_rate=0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = tf.keras.layers.Dense(64)
+        self.batch_norm = tf.keras.layers.BatchNormalization()
+        self.dropout = tf.keras.layers.Dropout(dropout_rate)
+        self.classifier = tf.keras.layers.Dense(3, activation="softmax")
+
+    def call(self, inputs, training=None):
+        h = self.dense(inputs)
+        h = self.batch_norm(h, training=training)
+        h = tf.nn.relu(h)
+        h = self.dropout(h, training=training)
+        return self.classifier(h)
