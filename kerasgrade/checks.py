@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from types import ModuleType
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 __all__ = ["check", "CheckSpec", "checks_of", "catalogue"]
 
@@ -27,7 +27,9 @@ __all__ = ["check", "CheckSpec", "checks_of", "catalogue"]
 # examples: each one builds and calls a model.
 settings.register_profile(
     "kerasgrade", max_examples=8, deadline=None, derandomize=True, database=None,
-    suppress_health_check=list(HealthCheck), print_blob=False,
+    suppress_health_check=list(HealthCheck), print_blob=False, report_multiple_bugs=False,
+    # No "explain" phase: it re-runs a failing check many times to annotate the example.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
 )
 settings.load_profile("kerasgrade")
 

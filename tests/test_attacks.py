@@ -29,7 +29,7 @@ TRAPS = [Path("/tmp/grades.csv"), Path("/tmp/results.json"), Path("/tmp/conftest
 EXPECTED = {
     "loop_at_import": ("timeout", "time"),
     "loop_in_call": ("timeout", "time"),
-    "memory_bomb": ("error", "memory"),
+    "memory_bomb": ("error", ("memory", "in time")),  # OOM-killed, or throttled past the deadline
     "sys_exit_at_import": ("error", "SystemExit"),
     "os_exit_at_import": ("error", "exited"),
     "exit_in_check": ("error", "exited"),
@@ -125,8 +125,11 @@ def test_no_attacker_scores_more_than_its_honest_score(run, attack):
 
 
 def test_the_honest_students_are_graded_as_if_alone(run):
+    def graded(r):
+        return {k: v for k, v in r.items() if k != "file"}
+
     for student in ("alice", "bob"):
-        assert result(run, student) == run["alone"][student]["exercises"][EXERCISE]
+        assert graded(result(run, student)) == graded(run["alone"][student]["exercises"][EXERCISE])
     assert result(run, "alice")["score"] == result(run, "alice")["max_score"]
 
 
@@ -136,7 +139,7 @@ def test_the_instructor_is_told_what_happened(run, attack):
     r = result(run, attack)
     text = r["message"] + " ".join(c["message"] for c in r["checks"])
     assert r["status"] == status, r
-    assert words in text, text
+    assert any(w in text for w in ((words,) if isinstance(words, str) else words)), text
 
 
 def test_nothing_outside_the_output_folder_changed(run):

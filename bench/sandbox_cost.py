@@ -1,0 +1,48 @@
+"""What the sandbox adds per submission: the same job, with and without namespaces.
+
+Grades the ex01 stub (its checks stop at once, so the figure is mostly
+fork + confinement + report) N times in each mode, alternating, in one run,
+and prints the median wall time per job of each and their difference.
+
+    python bench/sandbox_cost.py [N]
+"""
+import os
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kerasgrade.config import load_course  # noqa: E402
+from kerasgrade.discover import Submission  # noqa: E402
+from kerasgrade.grade import job_for  # noqa: E402
+from kerasgrade.isolate import Zygote  # noqa: E402
+
+
+def main(n: int = 20) -> None:
+    course = load_course(ROOT)
+    ex = course.exercises[0]
+    job = job_for(course, Submission("bench", ex.id, ex.stub), seed=0, include_hidden=True)
+    zygotes = {}
+    for mode in ("namespaces", "rlimits"):
+        os.environ["KERASGRADE_SANDBOX"] = mode
+        zygotes[mode] = Zygote(course.file)
+    os.environ.pop("KERASGRADE_SANDBOX")
+    times = {m: [] for m in zygotes}
+    for _ in range(n):
+        for mode, z in zygotes.items():
+            times[mode].append(z.run(job)["elapsed"])
+    for z in zygotes.values():
+        z.close()
+    level = zygotes["namespaces"].sandbox
+    print(f"sandbox level reached: {level[0]} {level[1]}")
+    med = {m: statistics.median(t) for m, t in times.items()}
+    for mode, t in times.items():
+        print(f"{mode:11s} median {med[mode] * 1000:7.1f} ms per job  (min {min(t) * 1000:.1f}, "
+              f"max {max(t) * 1000:.1f}, n={n})")
+    print(f"sandbox start-up cost per submission: {(med['namespaces'] - med['rlimits']) * 1000:+.1f} ms")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
