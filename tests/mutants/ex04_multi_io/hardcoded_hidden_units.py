@@ -1,0 +1,15 @@
+"""Mistake: the shared hidden layer has a fixed 32 units instead of hidden_units."""
+import tensorflow as tf
+
+
+class MultiTaskModel(tf.keras.Model):
+    def __init__(self, num_classes=4, hidden_units=32, **kwargs):
+        super().__init__(**kwargs)
+        self.concat = tf.keras.layers.Concatenate()
+        self.shared = tf.keras.layers.Dense(32, activation="relu")
+        self.label_head = tf.keras.layers.Dense(num_classes, activation="softmax")
+        self.score_head = tf.keras.layers.Dense(1)
+
+    def call(self, inputs):
+        hidden = self.shared(self.concat([inputs["features"], inputs["metadata"]]))
+        return {"label": self.label_head(hidden), "score": self.score_head(hidden)}

@@ -1,0 +1,14 @@
+"""Mistake: the metadata input is never used; both outputs are computed from the features only."""
+import tensorflow as tf
+
+
+class MultiTaskModel(tf.keras.Model):
+    def __init__(self, num_classes=4, hidden_units=32, **kwargs):
+        super().__init__(**kwargs)
+        self.shared = tf.keras.layers.Dense(hidden_units, activation="relu")
+        self.label_head = tf.keras.layers.Dense(num_classes, activation="softmax")
+        self.score_head = tf.keras.layers.Dense(1)
+
+    def call(self, inputs):
+        hidden = self.shared(inputs["features"])
+        return {"label": self.label_head(hidden), "score": self.score_head(hidden)}
