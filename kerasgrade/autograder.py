@@ -66,10 +66,19 @@ def grade(course: Course, submission: Path, exercises: list[str], *, budget: flo
     course = fit_limits(course, sum(s.path is not None for s in subs), budget)
     pool = Pool(course, jobs, announce=lambda level, reason: log(f"sandbox: {level} {reason}".rstrip()))
     done: dict[str, ExerciseResult] = {}
-    worker = threading.Thread(target=pool.run, args=([(s, course.seed, True) for s in subs],
-                                                     lambda r: done.setdefault(r.exercise, r)), daemon=True)
+    errors: list[BaseException] = []
+
+    def work():
+        try:
+            pool.run([(s, course.seed, True) for s in subs], lambda r: done.setdefault(r.exercise, r))
+        except BaseException as e:  # noqa: BLE001 - re-raised below, in the main thread
+            errors.append(e)
+
+    worker = threading.Thread(target=work, daemon=True)
     worker.start()
     worker.join(budget)
+    if errors:
+        raise errors[0]
     results = []
     for s in subs:
         if s.exercise in done:
@@ -94,7 +103,7 @@ def main(root: str | Path | None = None) -> int:
     try:
         settings = json.loads((root / "source" / "autograder.json").read_text(encoding="utf-8"))
         course = load_course(root / "source" / "course" / "course.toml")
-        exercises = settings.get("exercises") or [e.id for e in course.exercises]
+        exercises = [course.exercise(ex).id for ex in settings.get("exercises") or [e.id for e in course.exercises]]
         budget = float(settings.get("time_limit", DEFAULT_TIME_LIMIT))
         results = grade(course, root / "submission", exercises, budget=budget, jobs=int(settings.get("jobs", 1)))
         doc = gradescope_results(results, weights=course.weights, points=settings.get("points"),
