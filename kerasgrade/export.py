@@ -156,7 +156,7 @@ def canvas_rows(book: Gradebook, *, assignment: str, assignment_id: str | None =
         rows.append([(roster[i].get(c) or "").strip() for c in CANVAS_ID_COLUMNS] + [score])
     for i, r in enumerate(roster or ()):
         if i not in matched:
-            warnings.append(f"{r.get('Student', '?')}: in the Canvas roster but has no results (left blank)")
+            warnings.append(f"{r.get('Student', '?')}: in the Canvas roster but has no results (left out: Canvas keeps their current score)")
     return rows, warnings
 
 
