@@ -12,10 +12,12 @@ scores 0, like the stub, and the source cell is the solution.
 
 Statements the stub and the solution share (the longest common prefix of a
 body) stay visible; imports the solution needs and the stub lacks are added
-(they give nothing away). Anything else that cannot be aligned (another class
-header, a method or helper the stub does not declare) raises ``MergeError``
-naming it, and the caller falls back to one solution region for the whole
-cell: fix the stub to keep the learner's view.
+(they give nothing away). A top-level class or function whose header differs
+(e.g. the stub leaves a decorator as a TODO: no ``raise`` can stand in for a
+decorator) becomes one solution region as a whole, and its stub is shown in
+``Answer.outline``. Anything else that cannot be aligned (a method or helper
+the stub does not declare) makes the whole cell one solution region, with the
+reason: fix the stub to keep the learner's view.
 """
 from __future__ import annotations
 
@@ -40,7 +42,8 @@ class MergeError(ValueError):
 class Answer:
     source: str       # the cell's code, solution regions included
     merged: bool      # False: the whole cell is one solution region (see ``reason``)
-    reason: str = ""
+    reason: str = ""  # why something is replaced whole, for the author
+    outline: str = ""  # the stub's code of what is replaced whole, for the learner
 
 
 def _docstring_node(body: list[ast.stmt]) -> ast.stmt | None:
@@ -99,6 +102,7 @@ class _Merger:
         self.stub = ast.parse(stub)
         self.sol = ast.parse(solution)
         self.edits: list[tuple[int, int, list[str]]] = []  # (first line, last line, new lines), 1-based
+        self.whole: list[tuple[str, str]] = []  # (why, the stub's code) of definitions replaced whole
 
     # -- bodies ---------------------------------------------------------------------------
     def _solution_block(self, stmts: list[ast.stmt], indent: int) -> list[str]:
@@ -141,6 +145,13 @@ class _Merger:
                 raise MergeError(f"{where}: the stub's and the solution's `{f}` differ; "
                                  "keep the solution's header (decorators, arguments, bases) in the stub")
 
+    def replace_whole(self, s, p, why: str) -> None:
+        """A top-level definition: the solution's, all of it, as one solution region."""
+        s_first, p_first = _first_line(s), _first_line(p)
+        block = "".join(self.sol_lines[p_first - 1: p.end_lineno]).rstrip("\n") + "\n"
+        self.edits.append((s_first, s.end_lineno, [f"{BEGIN}\n", *block.splitlines(True), f"{END}\n"]))
+        self.whole.append((why, "".join(self.stub_lines[s_first - 1: s.end_lineno]).rstrip("\n")))
+
     def definitions(self, s_items: list[ast.stmt], p_items: list[ast.stmt], where: str,
                     top_level: bool) -> None:
         """Align two bodies made of definitions (and, at the top level, imports)."""
@@ -154,7 +165,13 @@ class _Merger:
                                  "the stub (signature, docstring, `raise NotImplementedError`)")
             if type(s) is not type(p):
                 raise MergeError(f"{name}: a class in one file, a function in the other")
-            self._same_header(s, p, name)
+            try:
+                self._same_header(s, p, name)
+            except MergeError as e:
+                if not top_level:
+                    raise
+                self.replace_whole(s, p, str(e))
+                continue
             if isinstance(p, ast.ClassDef):
                 self.definitions(_body(s), _body(p), f"{name}.", top_level=False)
             else:
@@ -186,6 +203,10 @@ class _Merger:
         for start, end, new in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
             lines[start - 1: end] = new
         return "".join(lines)
+
+
+def _first_line(node) -> int:
+    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
 
 
 def _norm_list(nodes) -> list[str] | str:
@@ -232,13 +253,15 @@ def merge(stub: str, solution: str) -> Answer:
     _, stub_code = strip_docstring(stub)
     _, sol_code = strip_docstring(solution)
     try:
-        merged = _Merger(stub_code, sol_code).merged()
+        merger = _Merger(stub_code, sol_code)
+        merged = merger.merged()
         _check_equivalent(merged, sol_code)
-        return Answer(merged.rstrip("\n"), True)
     except MergeError as e:
-        return whole_solution(solution, str(e))
+        return whole_solution(solution, str(e), stub_code)
+    return Answer(merged.rstrip("\n"), True, "; ".join(why for why, _ in merger.whole),
+                  "\n\n\n".join(code for _, code in merger.whole))
 
 
-def whole_solution(solution: str, reason: str) -> Answer:
+def whole_solution(solution: str, reason: str, outline: str = "") -> Answer:
     _, code = strip_docstring(solution)
-    return Answer(f"{BEGIN}\n{code.rstrip()}\n{END}", False, reason)
+    return Answer(f"{BEGIN}\n{code.rstrip()}\n{END}", False, reason, outline.rstrip())

@@ -76,9 +76,22 @@ CONCEPT_LESSONS = {
                                    "dict of outputs: each output can have its own loss.",
     "shared layers": "A layer bound once on `self` and called twice shares its weights between "
                      "the two calls.",
-    "custom training step": "Overriding `train_step(self, data)` changes what one step of `fit()` "
-                            "does: the forward pass under `tf.GradientTape`, the loss, the "
-                            "gradients and the optimizer's update.",
+    "custom train_step": "Overriding `train_step(self, data)` changes what one step of `fit()` "
+                         "does: the forward pass under `tf.GradientTape` with `training=True`, the "
+                         "compiled loss, the gradients, `self.optimizer`'s update, and the metrics "
+                         "it returns.",
+    "build() vs call()": "`build(input_shape)` runs once, before the first call: it creates the "
+                         "weights. `call()` runs at every call and only computes with them.",
+    "constructor arguments": "The constructor's arguments (with their defaults) decide the "
+                             "model's shape; `__init__` keeps them on `self` and builds the "
+                             "layers from them.",
+    "dropout and training": "Dropout is active only when `training=True`: at inference the model "
+                            "is deterministic.",
+    "the residual block": "A residual block adds its input to what its layers compute, "
+                          "`relu(x + f(x))`: a block made of layers, a layer itself, reused "
+                          "several times in the model, each with weights of its own.",
+    "behaviour: any image size": "A convolutional model with global pooling accepts images of "
+                                 "any height and width: no size is written into its layers.",
     "training": "A correct model learns: the check trains it on a small synthetic task, with a "
                 "fixed seed and a fixed budget, and measures how well it does.",
 }
@@ -143,7 +156,7 @@ def _points(x: float) -> str:
     return f"{x:g} point" + ("" if x == 1 else "s")
 
 
-def _intro(ex: Exercise, doc: str, checks: list[CheckSpec], merged: bool) -> str:
+def _intro(ex: Exercise, doc: str, checks: list[CheckSpec], outlined: bool) -> str:
     lines = doc.strip().splitlines()
     title = lines[0].rstrip(".") if lines else ex.title
     body = "\n".join(lines[1:]).strip()
@@ -159,8 +172,9 @@ def _intro(ex: Exercise, doc: str, checks: list[CheckSpec], merged: bool) -> str
                 f"{'it runs' if n == 1 else 'they run'} when your notebook is graded. ")
     how += ("The notebook is graded as a whole, from top to bottom: before you hand it in, "
             "restart the kernel and run all cells, without errors.")
-    if not merged:
-        how += "\n\nThe outline of the code to write is in the cell below the next one."
+    if outlined:
+        how += ("\n\nPart of the code to write is outlined in the next cell; write it in the code "
+                "cell after it, in place of `YOUR CODE HERE`.")
     return f"# {title}\n\n{body}\n\n{how}" if body else f"# {title}\n\n{how}"
 
 
@@ -208,10 +222,12 @@ def source_notebook(ex: Exercise, checks: list[CheckSpec] | None = None, *, warn
             raise KerasgradeError(f"{ex.id}: no {path}; the notebooks are made from the stub and "
                                   "the solution")
     stub = ex.stub.read_text(encoding="utf-8")
-    doc, stub_code = strip_docstring(stub)
+    doc, _ = strip_docstring(stub)
     answer = merge(stub, ex.solution.read_text(encoding="utf-8"))
-    if not answer.merged and warn:
-        warn(f"{ex.id}: the answer cell holds the whole solution, because {answer.reason}")
+    if answer.reason and warn:
+        what = "the answer cell is one solution region" if not answer.merged else \
+            "a definition is one solution region (its stub is shown as an outline)"
+        warn(f"{ex.id}: {what}, because {answer.reason}")
 
     v4 = nbformat.v4
     cells = []
@@ -221,10 +237,11 @@ def source_notebook(ex: Exercise, checks: list[CheckSpec] | None = None, *, warn
         cell.metadata = _meta(grade_id, **meta)
         cells.append(cell)
 
-    add(v4.new_markdown_cell(_intro(ex, doc, checks, answer.merged)), "lesson", locked=True)
-    if not answer.merged:
-        add(v4.new_markdown_cell("The code to write (from the exercise's stub):\n\n```python\n"
-                                 f"{stub_code.rstrip()}\n```"), "outline", locked=True)
+    add(v4.new_markdown_cell(_intro(ex, doc, checks, bool(answer.outline))), "lesson", locked=True)
+    if answer.outline:
+        add(v4.new_markdown_cell("The outline of the code to write (its docstrings and `TODO`s say "
+                                 "what to do):\n\n```python\n" f"{answer.outline}\n```"),
+            "outline", locked=True)
     add(v4.new_code_cell(answer.source), "answer", solution=True)
     used: set[str] = set()
     groups: list[tuple[str, list[CheckSpec]]] = []
@@ -293,6 +310,14 @@ class NotebookFile:
     kind: str       # "source" (solutions/) or "release" (exercises/)
 
 
+def _relative(path: Path, root: Path) -> Path:
+    """``path`` under the course folder; a folder set elsewhere keeps its last name."""
+    try:
+        return path.resolve().relative_to(root)
+    except ValueError:
+        return Path(path.parent.name) / path.name
+
+
 def build_notebooks(course: Course, exercises: list[str] | None = None, *, warn=None) -> list[NotebookFile]:
     """The source and learner notebooks of the course's exercises, in memory."""
     out = []
@@ -300,9 +325,9 @@ def build_notebooks(course: Course, exercises: list[str] | None = None, *, warn=
         if exercises and ex.id not in exercises:
             continue
         src = source_notebook(ex, warn=warn)
-        out.append(NotebookFile(ex.solution.with_suffix(".ipynb").relative_to(ex.root),
+        out.append(NotebookFile(_relative(ex.solution.with_suffix(".ipynb"), ex.root),
                                 notebook_text(src), "source"))
-        out.append(NotebookFile(ex.stub.with_suffix(".ipynb").relative_to(ex.root),
+        out.append(NotebookFile(_relative(ex.stub.with_suffix(".ipynb"), ex.root),
                                 release_notebook(src), "release"))
     if exercises:
         unknown = set(exercises) - {e.id for e in course.exercises}
@@ -311,16 +336,20 @@ def build_notebooks(course: Course, exercises: list[str] | None = None, *, warn=
     return out
 
 
+def _absolute(course: Course, nbf: NotebookFile) -> Path:
+    ex = next(e for e in course.exercises if e.id == nbf.path.stem)
+    return (ex.solution if nbf.kind == "source" else ex.stub).with_suffix(".ipynb")
+
+
 def write_notebooks(course: Course, out: Path | None = None, *, exercises=None, check: bool = False,
                     warn=None) -> list[tuple[Path, str]]:
     """Write the notebooks under ``out`` (default: the course folder); (path, status) each.
 
     status: ``wrote``, ``unchanged``, or with ``check=True`` (nothing written) ``differs``/``missing``.
     """
-    root = Path(out) if out else course.root
     report = []
     for nbf in build_notebooks(course, exercises, warn=warn):
-        path = root / nbf.path
+        path = Path(out) / nbf.path if out else _absolute(course, nbf)
         old = path.read_bytes() if path.is_file() else None
         new = nbf.text.encode("utf-8")
         if old == new:

@@ -54,6 +54,10 @@ class NotebookCheckFailed(AssertionError):
     the answer cell, run it again, then run the check again.
     """
 
+    def __init__(self, message: str, earlier: BaseException | None = None):
+        super().__init__(message)
+        self.earlier = earlier  # the error of a learner's cell seen before this check, if any
+
 
 def find_course(start: str | Path | None = None) -> Path:
     """``$KERASGRADE_COURSE``, else the nearest ``course.toml`` from ``start`` (default: cwd) up."""
@@ -158,9 +162,12 @@ def _as_submission(namespace: dict):
 
 
 def _earlier_error() -> BaseException | None:
-    """The last error a cell of this session raised (IPython keeps it), unless it was a check's."""
+    """The last error a learner's cell of this session raised (IPython keeps the last error).
+
+    A failed check is no learner error, but it remembers the one seen before it.
+    """
     err = getattr(sys, "last_value", None)
-    return None if err is None or isinstance(err, NotebookCheckFailed) else err
+    return err.earlier if isinstance(err, NotebookCheckFailed) else err
 
 
 def _graded_by_nbgrader() -> bool:
@@ -191,7 +198,8 @@ def run_check_in_notebook(exercise: str, check_name: str, namespace: dict, *,
         raise NotebookCheckFailed(
             f"{title}: not run. A cell before this check raised {type(earlier).__name__}: "
             f"{message_of(earlier)}\n  A notebook is graded like a file: it must run from top to "
-            "bottom without errors. Restart the kernel, run all cells, and fix the first error.")
+            "bottom without errors. Restart the kernel, run all cells, and fix the first error.",
+            earlier)
     with _as_submission(namespace) as submission:
         event = run_check(fn, submission, seed=the_course.seed,
                           check_timeout=the_course.limits.check_timeout, filename=submission.__file__)
@@ -200,6 +208,6 @@ def run_check_in_notebook(exercise: str, check_name: str, namespace: dict, *,
               "does, the notebook scores 0 when graded: restart the kernel and run all cells.")
     if not event["passed"]:
         raise NotebookCheckFailed(f"{title} [{spec.concept}]\n  " + event["message"].replace(
-            "\n", "\n  ")) from None
+            "\n", "\n  "), earlier) from None
     print(f"PASS  {title}")
     return True
