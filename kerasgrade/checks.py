@@ -72,5 +72,30 @@ def checks_of(module: ModuleType) -> list[tuple[CheckSpec, object]]:
     return found
 
 
+def warm_up() -> None:
+    """Run hypothesis once, passing and failing, so that its lazy imports and set-up are
+    paid once in the zygote instead of in every child (1 to 2 s each). No TensorFlow."""
+    from hypothesis import given, strategies as st
+
+    @given(st.integers(0, 3))
+    def passes(n):
+        pass
+
+    @given(st.integers(0, 3))
+    def fails(n):
+        raise AssertionError("warm-up")
+
+    passes()
+    try:
+        fails()
+    except AssertionError:
+        pass
+    # inspect.getmodule maps every loaded module's file once (thousands of lstat calls,
+    # slow through the sandbox's bind mounts); map them here, before the fork.
+    import inspect
+
+    inspect.getmodule(warm_up.__code__, "<kerasgrade warm-up>")
+
+
 def catalogue(module: ModuleType) -> list[dict]:
     return [spec.to_dict() for spec, _ in checks_of(module)]

@@ -176,12 +176,13 @@ def main(course_file: str) -> None:
     # of the disk no longer holds the course folder. (``notebook``: a course notebook's
     # test cells import it; they do nothing when kerasgrade grades the notebook.)
     from . import collect, expect, explain, notebook, runner, source  # noqa: F401
-    from .checks import catalogue
+    from .checks import catalogue, warm_up
     from .config import load_course
     from .runner import import_path
 
     course = load_course(course_file)
     graders = {ex.id: import_path(ex.grader, f"kerasgrade_grader_{ex.id}") for ex in course.exercises}
+    warm_up()
     level, reason = probe()
     hello = {"catalogue": {k: catalogue(m) for k, m in graders.items()}, "sandbox": [level, reason]}
     proto_out.write(json.dumps(hello) + "\n")
