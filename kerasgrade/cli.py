@@ -87,7 +87,7 @@ def cmd_grade(args) -> int:
             _progress(done[0], len(todo), failed[0], start, f"{r.student}/{r.exercise}: {r.status} "
                       f"{r.score:g}/{r.max_points:g}")
 
-    Pool(course, args.jobs).run(todo + refs.items(todo, book), on_result)
+    Pool(course, args.jobs, announce=_announce_sandbox).run(todo + refs.items(todo, book), on_result)
     write_csv(book, out / "grades.csv")
     write_json(book, out / "grades.json")
     write_feedback(book, out / "feedback", write_loss_curves(book, refs, out / "feedback"))
@@ -96,6 +96,16 @@ def cmd_grade(args) -> int:
     print(f"\nwrote {out / 'grades.csv'}, {out / 'grades.json'} and {out / 'feedback'}/ "
           f"({len(book.students)} students, {len(todo)} graded in {time.monotonic() - start:.1f} s)")
     return 0
+
+
+def _announce_sandbox(level: str, reason: str) -> None:
+    if level == "namespaces":
+        print("sandbox: each submission runs in its own namespaces and cgroup, as an "
+              "unprivileged user, without network (docs/SECURITY.md)", file=sys.stderr)
+    else:
+        print(f"WARNING: no sandbox here ({reason}). Submissions run in separate processes with "
+              "resource limits only: they can read and write what this user can. Grade untrusted "
+              "code as root on Linux to isolate it (docs/SECURITY.md).", file=sys.stderr)
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -130,7 +140,7 @@ def cmd_validate(args) -> int:
             _progress(done, total, 0, start, f"{r.exercise}/{r.student}: {r.score:g}/{r.max_points:g}")
 
     verdicts = validate(course, jobs=args.jobs, seeds=args.seeds, exercises=args.exercise,
-                        progress=progress)
+                        progress=progress, announce=_announce_sandbox)
     ok = print_table(verdicts, args.seeds)
     print(f"({time.monotonic() - start:.1f} s)")
     return 0 if ok else 1
@@ -177,6 +187,18 @@ def cmd_report(args) -> int:
                               "run `kerasgrade grade SUBMISSIONS --out OUT` first")
     print(f"wrote {write_report(book, args.out, title=course.title)} ({len(book.students)} students)")
     return 0
+
+
+def cmd_notebooks(args) -> int:
+    from .nbgrader_course import notebooks_main
+
+    return notebooks_main(_course(args), out=args.out, exercises=args.exercise, check=args.check)
+
+
+def cmd_nbgrader_init(args) -> int:
+    from .nbgrader_course import init_main
+
+    return init_main(_course(args), args.folder, assignment=args.assignment, exercises=args.exercise)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -235,6 +257,30 @@ def parser() -> argparse.ArgumentParser:
                        "per concept, students and their feedback, in one self-contained file.")
     r.add_argument("out", help="the folder `kerasgrade grade` wrote")
     r.set_defaults(func=cmd_report)
+
+    n = sub.add_parser("notebooks", help="authors: write solutions/*.ipynb (nbgrader source) and "
+                       "exercises/*.ipynb (as nbgrader releases them)",
+                       description="Write, for every exercise of course.toml, the nbgrader source notebook "
+                       "solutions/<ex>.ipynb and the learner's notebook exercises/<ex>.ipynb. See docs/NOTEBOOKS.md.")
+    n.add_argument("--out", help="write under this folder instead of the course folder")
+    n.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
+    n.add_argument("--check", action="store_true", help="write nothing; exit 1 if a notebook is missing or "
+                   "differs from what would be written (CI)")
+    n.set_defaults(func=cmd_notebooks)
+
+    nb = sub.add_parser("nbgrader", help="instructors: an nbgrader course folder with the source notebooks",
+                        description="Work with the real nbgrader. See docs/NOTEBOOKS.md.")
+    nb_sub = nb.add_subparsers(dest="nbgrader_command", required=True, metavar="COMMAND")
+    ni = nb_sub.add_parser("init", help="lay out DIR/nbgrader_config.py and DIR/source/<assignment>/",
+                           description="Lay out DIR for nbgrader: nbgrader_config.py, source/<assignment>/ with "
+                           "every exercise's source notebook, and a copy of course.toml and the graders "
+                           "(the notebooks' test cells run them). Then: cd DIR && nbgrader generate_assignment "
+                           "<assignment>.")
+    ni.add_argument("folder", metavar="DIR", help="the nbgrader course folder (created if needed)")
+    ni.add_argument("--assignment", default="model_subclassing", help="the assignment's name "
+                    "(default: model_subclassing)")
+    ni.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
+    ni.set_defaults(func=cmd_nbgrader_init)
     return p
 
 
