@@ -6,7 +6,7 @@ from hypothesis import Phase, given, settings, strategies as st
 from kerasgrade.checks import check
 from kerasgrade.expect import (build, expect_close, expect_forwards_kwargs, expect_shape,
                                expect_super_first, expect_tracked, fail, features, get_class, run,
-                               train)
+                               to_numpy, train)
 
 Layer = keras.layers.Layer
 # No shrinking: hypothesis's first failing case is already small (it starts from the simplest
@@ -123,7 +123,7 @@ def test_build_creates_kernel_and_zero_bias(submission):
     layer = build(linear_class(submission), 4)
     run(layer, features(3, 6))
     _, bias = _own_weights(layer, 6, 4)
-    values = np.array(bias)
+    values = to_numpy(bias)
     if np.any(values != 0):
         fail(f"build(): the bias should start at zero (`initializer=\"zeros\"`), but it starts at "
              f"{np.array2string(values, precision=3)}.")
@@ -196,7 +196,7 @@ def test_output_is_x_at_kernel_plus_bias(submission):
     if kernel is None or bias is None:
         fail("LinearRegressor should bind `self.linear = Linear(1)`, whose kernel and bias make "
              "its output.")
-    expect_close(out, x @ np.array(kernel) + np.array(bias),
+    expect_close(out, x @ to_numpy(kernel) + to_numpy(bias),
                  "The output of LinearRegressor is not self.linear(inputs)",
                  hint="call() should return `self.linear(inputs)`, and nothing else.")
 
@@ -211,13 +211,13 @@ def test_learns_a_linear_target(submission):
     y = x @ w_true + b_true
     model = build(regressor_class(submission))
     train(model, x, y, loss="mse", epochs=3, batch_size=64,
-          optimizer=keras.optimizers.SGD(learning_rate=0.2))
+          optimizer=keras.optimizers.SGD(learning_rate=0.3))
     linear = getattr(model, "linear", None)
     kernel, bias = getattr(linear, "kernel", None), getattr(linear, "bias", None)
     if kernel is None or bias is None:
         fail("Training: `self.linear` has no kernel and bias to learn. LinearRegressor should bind "
              "`self.linear = Linear(1)` and call it.")
-    w, b = np.array(kernel).reshape(-1), np.array(bias).reshape(-1)
+    w, b = to_numpy(kernel).reshape(-1), to_numpy(bias).reshape(-1)
     if w.shape != (3,) or b.shape != (1,) or np.max(np.abs(w - w_true[:, 0])) > 0.05 \
             or abs(b[0] - b_true[0]) > 0.05:
         fail(f"Training: after 12 steps of gradient descent on a noiseless linear target, the "
