@@ -318,8 +318,20 @@ def _relative(path: Path, root: Path) -> Path:
         return Path(path.parent.name) / path.name
 
 
+def _need_nbgrader() -> None:
+    try:
+        import nbformat  # noqa: F401
+        import nbgrader  # noqa: F401
+    except ImportError as e:
+        raise KerasgradeError(f"the notebooks are made with nbgrader's own tools, and {e.name} is not "
+                              "installed: pip install 'kerasgrade[notebooks]'") from None
+
+
 def build_notebooks(course: Course, exercises: list[str] | None = None, *, warn=None) -> list[NotebookFile]:
     """The source and learner notebooks of the course's exercises, in memory."""
+    _need_nbgrader()
+    for eid in exercises or ():
+        course.exercise(eid)  # an unknown one raises, naming the known ones
     out = []
     for ex in course.exercises:
         if exercises and ex.id not in exercises:
@@ -329,10 +341,6 @@ def build_notebooks(course: Course, exercises: list[str] | None = None, *, warn=
                                 notebook_text(src), "source"))
         out.append(NotebookFile(_relative(ex.stub.with_suffix(".ipynb"), ex.root),
                                 release_notebook(src), "release"))
-    if exercises:
-        unknown = set(exercises) - {e.id for e in course.exercises}
-        if unknown:
-            course.exercise(sorted(unknown)[0])  # raises, naming the known ones
     return out
 
 
