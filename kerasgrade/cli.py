@@ -14,6 +14,8 @@ EPILOG = """examples:
   kerasgrade grade examples/class --out /tmp/grades   an instructor grades a class
   kerasgrade validate                                 CI proves the course sound
   kerasgrade validate --seeds 20 --exercise ex01_first_model
+  kerasgrade grade CLASS --out shard1 --shard 1/2     one machine of two; then:
+  kerasgrade merge shard1 shard2 --out grades         one gradebook from the shards
 """
 
 
@@ -45,56 +47,46 @@ def cmd_check(args) -> int:
 
 def cmd_grade(args) -> int:
     from .discover import discover
-    from .grade import Pool, load_result, save_result
-    from .curves import References, write_loss_curves
-    from .htmlreport import write_report
-    from .report import print_gradebook, write_csv, write_feedback, write_json
-    from .result import Gradebook
+    from .grade import grade_class, shard_of, write_outputs
+    from .report import print_gradebook
 
     course = _course(args)
+    shard = _shard(args.shard) if args.shard else None
     subs, warnings = discover(args.submissions, course)
-    if args.shard:
-        k, n = _shard(args.shard)
-        students = sorted({s.student for s in subs})
-        mine = {s for i, s in enumerate(students) if i % n == k - 1}
-        subs = [s for s in subs if s.student in mine]
+    if shard:
+        subs = shard_of(subs, *shard)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    book = Gradebook([e.id for e in course.exercises], course.weights)
-    todo = []
-    for s in subs:
-        saved = None if args.force else load_result(out, s)
-        if saved is not None:
-            book.results[(s.student, s.exercise)] = saved
-        else:
-            todo.append((s, course.seed, True))
-    if len(todo) < len(subs):
-        print(f"resuming: {len(subs) - len(todo)} result(s) already in {out}, "
-              f"{len(todo)} to grade (--force regrades all)", file=sys.stderr)
     start, done, failed = time.monotonic(), [0], [0]
-    refs = References(course, out / "reference")  # reference loss curves, graded once, cached in OUT
 
-    def on_result(r):
-        if refs.take(r):
-            return
-        save_result(out, r)
-        book.results[(r.student, r.exercise)] = r
+    def progress(r, total):
         done[0] += 1
         failed[0] += r.status not in ("graded", "missing")
         if not args.quiet:
-            _progress(done[0], len(todo), failed[0], start, f"{r.student}/{r.exercise}: {r.status} "
+            _progress(done[0], total, failed[0], start, f"{r.student}/{r.exercise}: {r.status} "
                       f"{r.score:g}/{r.max_points:g}")
 
-    Pool(course, args.jobs, announce=_announce_sandbox).run(todo + refs.items(todo, book), on_result)
-    write_csv(book, out / "grades.csv")
-    write_json(book, out / "grades.json")
-    write_feedback(book, out / "feedback", write_loss_curves(book, refs, out / "feedback"))
-    write_report(book, out, title=course.title)
+    book, graded = grade_class(course, subs, Path(args.out), jobs=args.jobs, force=args.force,
+                               announce=_announce_sandbox, progress=progress)
+    if graded < len(subs):
+        print(f"resumed: {len(subs) - graded} result(s) were already in {args.out} "
+              "(--force regrades all)", file=sys.stderr)
+    files = write_outputs(course, book, Path(args.out))
     print_gradebook(book)
-    print(f"\nwrote {out / 'grades.csv'}, {out / 'grades.json'} and {out / 'feedback'}/ "
-          f"({len(book.students)} students, {len(todo)} graded in {time.monotonic() - start:.1f} s)")
+    print(f"\nwrote {', '.join(str(f) for f in files)}\n({len(book.students)} students, "
+          f"{graded} submission(s) graded in {time.monotonic() - start:.1f} s)")
+    return 0
+
+
+def cmd_merge(args) -> int:
+    from .grade import merge, write_outputs
+    from .report import print_gradebook
+
+    course = _course(args)
+    book = merge(course, [Path(s) for s in args.shards], Path(args.out))
+    files = write_outputs(course, book, Path(args.out))
+    print_gradebook(book)
+    print(f"\nmerged {len(args.shards)} shard(s): wrote {', '.join(str(f) for f in files)}")
     return 0
 
 
@@ -119,14 +111,16 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def _progress(done: int, total: int, failed: int, start: float, last: str) -> None:
+    """A one-line progress bar on a terminal; nothing when stderr is a file or a pipe."""
+    if not sys.stderr.isatty():
+        return
     elapsed = time.monotonic() - start
     left = elapsed / done * (total - done) if done else 0
-    line = f"[{done}/{total}] {failed} error(s)/timeout(s), ~{left:.0f} s left  {last}"
-    if sys.stderr.isatty():
-        print(f"\r\033[K{line[:os.get_terminal_size().columns - 1]}", end="" if done < total else "\n",
-              file=sys.stderr, flush=True)
-    else:
-        print(line, file=sys.stderr)
+    width = 20
+    bar = "#" * (width * done // max(total, 1))
+    line = (f"[{bar:<{width}}] {done}/{total}  {failed} failed  ~{left:.0f} s left  {last}")
+    print(f"\r\033[K{line[:os.get_terminal_size().columns - 1]}", end="" if done < total else "\n",
+          file=sys.stderr, flush=True)
 
 
 def cmd_validate(args) -> int:
@@ -223,6 +217,13 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--shard", help="grade only shard K of N (students split deterministically), e.g. 1/4")
     g.add_argument("--quiet", action="store_true", help="no progress lines")
     g.set_defaults(func=cmd_grade)
+
+    m = sub.add_parser("merge", help="instructors: join the --out folders of shard runs into one gradebook",
+                       description="Join the results of `kerasgrade grade --shard K/N` runs into one "
+                       "gradebook (grades.csv, grades.json, feedback/, report.html).")
+    m.add_argument("shards", nargs="+", help="the --out folders of the shard runs")
+    m.add_argument("--out", required=True, help="where the joined gradebook goes")
+    m.set_defaults(func=cmd_merge)
 
     v = sub.add_parser("validate", help="CI: references full, stubs zero, every mutant caught",
                        description="Grade every reference, stub and mutant and check the course is sound.")

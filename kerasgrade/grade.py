@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import threading
 from pathlib import Path
 
 from .collect import collect
 from .config import Course
 from .discover import Submission
+from .errors import KerasgradeError
 from .isolate import Zygote, ZygoteDied
 from .result import ERROR, MISSING, ExerciseResult, Gradebook
 
@@ -148,3 +150,83 @@ def load_gradebook(out: Path, course: Course) -> Gradebook:
         if result is not None and result.exercise in book.exercises:
             book.results[(result.student, result.exercise)] = result
     return book
+
+
+# -- the whole class: grade (resuming), write every output, merge shards ---------------------
+
+def shard_of(subs: list[Submission], k: int, n: int) -> list[Submission]:
+    """Shard ``k`` of ``n`` (1-based): every n-th student in sorted order, all their exercises."""
+    students = sorted({s.student for s in subs})
+    mine = {s for i, s in enumerate(students) if i % n == k - 1}
+    return [s for s in subs if s.student in mine]
+
+
+def grade_class(course: Course, subs: list[Submission], out: Path, *, jobs: int, force: bool = False,
+                announce=None, progress=None) -> tuple[Gradebook, int]:
+    """Grade what ``out`` does not hold yet (everything with ``force``), saving each result as it
+    finishes; the gradebook of all ``subs`` and how many were graded now."""
+    from .curves import References
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    book = Gradebook([e.id for e in course.exercises], course.weights)
+    todo = []
+    for s in subs:
+        saved = None if force else load_result(out, s)
+        if saved is not None:
+            book.results[(s.student, s.exercise)] = saved
+        else:
+            todo.append((s, course.seed, True))
+    refs = References(course, out / "reference")  # reference loss curves, graded once, cached in OUT
+    lock = threading.Lock()
+
+    def on_result(r: ExerciseResult) -> None:
+        if refs.take(r):
+            return
+        save_result(out, r)
+        with lock:
+            book.results[(r.student, r.exercise)] = r
+            if progress:
+                progress(r, len(todo))
+
+    Pool(course, jobs, announce=announce).run(todo + refs.items(todo, book), on_result)
+    return book, len(todo)
+
+
+def write_outputs(course: Course, book: Gradebook, out: Path) -> list[Path]:
+    """grades.csv, grades.json, feedback/ (with loss-curve pictures) and report.html."""
+    from .curves import References, write_loss_curves
+    from .htmlreport import write_report
+    from .report import write_csv, write_feedback, write_json
+
+    out = Path(out)
+    write_csv(book, out / "grades.csv")
+    write_json(book, out / "grades.json")
+    refs = References(course, out / "reference")
+    write_feedback(book, out / "feedback", write_loss_curves(book, refs, out / "feedback"))
+    write_report(book, out, title=course.title)
+    return [out / "grades.csv", out / "grades.json", out / "feedback", out / "report.html"]
+
+
+def merge(course: Course, shards: list[Path], out: Path) -> Gradebook:
+    """Join the results of shard runs into ``out`` (results and reference cache copied)."""
+    out = Path(out)
+    seen: dict[tuple[str, str], Path] = {}
+    for shard in shards:
+        shard = Path(shard)
+        if not (shard / "results").is_dir():
+            raise KerasgradeError(f"{shard}: no results/ folder in it; is it the --out of a "
+                                  "`kerasgrade grade --shard K/N` run?")
+        for path in sorted(shard.glob("results/*/*.json")):
+            key = (path.parent.name, path.stem)
+            if key in seen and seen[key].read_bytes() != path.read_bytes():
+                raise KerasgradeError(f"{path}: {key[0]}/{key[1]} was graded in two shards with different "
+                                      f"results (also in {seen[key]}); were the shards cut from the same class?")
+            seen[key] = path
+            target = result_path(out, *key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        for ref in sorted(shard.glob("reference/*.json")):
+            (out / "reference").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ref, out / "reference" / ref.name)
+    return load_gradebook(out, course)

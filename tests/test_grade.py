@@ -1,0 +1,154 @@
+"""`kerasgrade grade`: the gradebook files, every status, time limits, resume, shards and merge."""
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kerasgrade.discover import Submission
+from kerasgrade.grade import shard_of
+
+from .conftest import ROOT
+
+EX = "ex01_first_model"
+SOLUTION = ROOT / "solutions" / f"{EX}.py"
+MUTANT = ROOT / "tests" / "mutants" / EX / "forgot_super.py"
+LOOP = ROOT / "tests" / "attacks" / "loop_in_call.py"
+
+
+def make_course(tmp: Path) -> Path:
+    path = tmp / "course.toml"
+    path.write_text(f"""
+[course]
+title = "t"
+[limits]
+timeout = 20
+check_timeout = 10
+[folders]
+graders = "{ROOT / 'graders'}"
+solutions = "{ROOT / 'solutions'}"
+[[exercises]]
+id = "{EX}"
+""")
+    return path
+
+
+def make_class(tmp: Path, students: dict[str, Path | str | None]) -> Path:
+    folder = tmp / "class"
+    for name, src in students.items():
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        if isinstance(src, Path):
+            shutil.copy(src, folder / name / f"{EX}.py")
+        elif isinstance(src, str):
+            (folder / name / f"{EX}.py").write_text(src)
+    return folder
+
+
+def kerasgrade(*args, check=True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "kerasgrade", *map(str, args)],
+                          capture_output=True, text=True, timeout=600)
+    if check:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def students_of(out: Path) -> dict:
+    return json.loads((out / "grades.json").read_text())["students"]
+
+
+def test_a_shard_takes_every_nth_student_with_all_their_exercises():
+    subs = [Submission(s, e, None) for s in "abcde" for e in ("x", "y")]
+    parts = [shard_of(subs, k, 2) for k in (1, 2)]
+    assert {s.student for s in parts[0]} == {"a", "c", "e"}
+    assert sorted(parts[0] + parts[1], key=lambda s: (s.student, s.exercise)) == subs
+
+
+@pytest.mark.slow
+def test_grade_writes_the_gradebook_with_every_status_and_cuts_a_loop(tmp_path):
+    course = make_course(tmp_path)
+    folder = make_class(tmp_path, {"ann": SOLUTION, "ben": MUTANT, "cat": "def broken(:\n",
+                                   "dan": None, "eve": LOOP})
+    out = tmp_path / "out"
+    start = time.monotonic()
+    kerasgrade("--course", course, "grade", folder, "--out", out, "--jobs", "2", "--quiet")
+    assert time.monotonic() - start < 120
+    grades = students_of(out)
+    status = {s: grades[s]["exercises"][EX]["status"] for s in grades}
+    assert status == {"ann": "graded", "ben": "graded", "cat": "error", "dan": "missing", "eve": "timeout"}
+    ann = grades["ann"]["exercises"][EX]
+    assert ann["score"] == ann["max_score"] > 0 and grades["ann"]["total"] == 100
+    for check in ann["checks"]:
+        assert set(check) >= {"name", "concept", "passed", "points", "max_points", "hidden", "message"}
+    rows = list(csv.reader((out / "grades.csv").open()))
+    assert rows[0] == ["student", EX, "total"] and len(rows) == 6
+    assert "Python cannot read your file" in (out / "feedback" / "cat.txt").read_text()
+
+
+@pytest.mark.slow
+def test_a_rerun_grades_only_what_is_missing_or_changed(tmp_path):
+    course = make_course(tmp_path)
+    folder = make_class(tmp_path, {"ann": SOLUTION, "ben": MUTANT, "cat": MUTANT})
+    out = tmp_path / "out"
+    kerasgrade("--course", course, "grade", folder, "--out", out, "--quiet")
+    first = students_of(out)
+    ann_file = out / "results" / "ann" / f"{EX}.json"
+    stamp = ann_file.stat().st_mtime_ns
+    (out / "results" / "ben" / f"{EX}.json").unlink()          # as if killed before ben finished
+    shutil.copy(SOLUTION, folder / "cat" / f"{EX}.py")          # cat handed in a new version
+    proc = kerasgrade("--course", course, "grade", folder, "--out", out, "--quiet")
+    assert "resumed: 1 result(s)" in proc.stderr
+    assert ann_file.stat().st_mtime_ns == stamp
+    second = students_of(out)
+    assert second["ben"] == first["ben"]
+    assert second["cat"]["total"] == 100 > first["cat"]["total"]
+    proc = kerasgrade("--course", course, "grade", folder, "--out", out, "--quiet", "--force")
+    assert "resumed" not in proc.stderr and ann_file.stat().st_mtime_ns != stamp
+
+
+@pytest.mark.slow
+def test_a_killed_run_keeps_what_it_graded_and_the_rerun_completes(tmp_path):
+    course = make_course(tmp_path)
+    folder = make_class(tmp_path, {f"s{i}": MUTANT for i in range(6)})
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "kerasgrade", "--course", str(course), "grade",
+                             str(folder), "--out", str(out), "--jobs", "1", "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not list(out.glob("results/*/*.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    kept = list(out.glob("results/*/*.json"))
+    assert 1 <= len(kept) < 6
+    for path in kept:
+        json.loads(path.read_text())  # whole files only: written atomically
+    assert not list(out.glob("results/*/*.tmp*"))
+    done = kerasgrade("--course", course, "grade", folder, "--out", out, "--quiet")
+    assert f"resumed: {len(kept)} result(s)" in done.stderr
+    assert len(students_of(out)) == 6
+
+
+@pytest.mark.slow
+def test_shards_merged_give_the_gradebook_of_one_run(tmp_path):
+    course = make_course(tmp_path)
+    folder = make_class(tmp_path, {"ann": SOLUTION, "ben": MUTANT, "cat": None, "dan": MUTANT})
+    for k in (1, 2):
+        kerasgrade("--course", course, "grade", folder, "--out", tmp_path / f"shard{k}",
+                   "--shard", f"{k}/2", "--quiet")
+    assert set(students_of(tmp_path / "shard1")) == {"ann", "cat"}
+    kerasgrade("--course", course, "merge", tmp_path / "shard1", tmp_path / "shard2",
+               "--out", tmp_path / "merged")
+    kerasgrade("--course", course, "grade", folder, "--out", tmp_path / "whole", "--quiet")
+    assert students_of(tmp_path / "merged") == students_of(tmp_path / "whole")
+    assert (tmp_path / "merged" / "grades.csv").read_text() == (tmp_path / "whole" / "grades.csv").read_text()
+
+
+def test_a_bad_shard_says_what_is_expected(tmp_path):
+    proc = kerasgrade("grade", tmp_path, "--out", tmp_path / "o", "--shard", "3/2", check=False)
+    assert proc.returncode == 2 and "expected K/N" in proc.stderr
