@@ -15,6 +15,8 @@ from kerasgrade.expect import (blobs, build, doing, expect_close, expect_forward
                                get_class, run, train)
 
 KEYS = ("label", "score")
+NEW_WEIGHTS_HINT = ("Create layers in __init__, not in call(): a layer created in call() gets "
+                    "new random weights every time.")
 
 
 def model_class(submission):
@@ -42,6 +44,15 @@ def outputs(model, x, batch, num_classes, what="your MultiTaskModel"):
     expect_shape(out["label"], (batch, num_classes), f"the 'label' output of {what}")
     expect_shape(out["score"], (batch, 1), f"the 'score' output of {what}")
     return out
+
+
+def expect_trainable(model):
+    """After a call, Keras tracks some layers and trainable weights."""
+    if not model.layers or not model.trainable_weights:
+        fail(f"Binding through self: after a call, Keras tracks {len(model.layers)} layer(s) and "
+             f"{len(model.trainable_weights)} trainable weight(s). Create your layers in "
+             "`__init__` and bind them on `self` (`self.hidden = Dense(...)`), so that Keras "
+             "tracks them and `fit()` can train them.")
 
 
 def named_leaves(out):
@@ -82,11 +93,7 @@ def test_keras_tracks_every_weight(submission):
     "After a call, Keras tracks the model's layers and every weight its outputs depend on"
     model = build(model_class(submission), num_classes=3, hidden_units=8)
     run(model, inputs(4, 5, 3))
-    if not model.layers or not model.trainable_weights:
-        fail(f"Binding through self: after a call, Keras tracks {len(model.layers)} layer(s) and "
-             f"{len(model.trainable_weights)} trainable weight(s). Create your layers in "
-             "`__init__` and bind them on `self` (`self.hidden = Dense(...)`), so that Keras "
-             "tracks them and `fit()` can train them.")
+    expect_trainable(model)
     with doing("setting every weight Keras tracks to zero"):
         for w in model.weights:
             if "float" in str(w.dtype):
@@ -112,8 +119,7 @@ def test_layers_persist_between_calls(submission):
     for key in KEYS:
         expect_close(second[key], first[key],
                      f"Calling the model twice on the same input gave different '{key}' outputs",
-                     hint="Create layers in __init__, not in call(): a layer created in call() "
-                          "gets new random weights every time.")
+                     hint=NEW_WEIGHTS_HINT)
     now = list(model.trainable_weights)
     if len(now) != len(weights) or any(a is not b for a, b in zip(now, weights)):
         fail(f"The model's trainable weights changed between two calls ({len(weights)} then "
@@ -128,6 +134,7 @@ def test_hidden_units_sets_the_width(submission):
     for units in (3, 9):
         model = build(model_class(submission), num_classes=2, hidden_units=units)
         run(model, inputs(2, 4, 3))
+        expect_trainable(model)
         counts[units] = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     if counts[9] <= counts[3]:
         fail(f"Constructor arguments: MultiTaskModel(hidden_units=3) has {counts[3]} trainable "
@@ -177,6 +184,7 @@ def test_score_is_unbounded(submission):
     model = build(model_class(submission), num_classes=3, hidden_units=8)
     x = inputs(16, 5, 4, seed=np.random.randint(1000))
     outputs(model, x, 16, 3)
+    expect_trainable(model)
     start = [np.array(w) for w in model.trainable_weights]
     high = pushed_score(model, x, +1)
     for w, value in zip(model.trainable_weights, start):
@@ -215,6 +223,9 @@ def test_reads_inputs_by_key(submission):
     model = build(model_class(submission), num_classes=3, hidden_units=8)
     x = inputs(5, 4, 4, seed=np.random.randint(1000))
     first = outputs(model, x, 5, 3)
+    for key, value in outputs(model, x, 5, 3).items():
+        expect_close(value, first[key], f"Calling the model twice on the same input gave "
+                     f"different '{key}' outputs", hint=NEW_WEIGHTS_HINT)
     again = outputs(model, {"metadata": x["metadata"], "features": x["features"]}, 5, 3)
     for key in KEYS:
         expect_close(again[key], first[key],

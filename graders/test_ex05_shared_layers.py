@@ -10,6 +10,8 @@ from kerasgrade.expect import (blobs, build, doing, expect_activation, expect_cl
                                get_class, run, to_numpy, train)
 
 Dense = keras.layers.Dense
+NEW_WEIGHTS_HINT = ("Create the encoder and the head in __init__, not in call() or embed(): a "
+                    "layer created there gets new random weights every time.")
 
 
 def model_class(submission):
@@ -71,8 +73,7 @@ def test_layers_persist_between_calls(submission):
     expect_same_object(model, "encoder", encoder)
     expect_same_object(model, "head", head)
     expect_close(second, first, "Calling the model twice on the same pair gave different outputs",
-                 hint="Create the encoder and the head in __init__, not in call() or embed(): "
-                      "a layer created there gets new random weights every time.")
+                 hint=NEW_WEIGHTS_HINT)
 
 
 @check(points=2, concept="call() and output shapes")
@@ -91,7 +92,10 @@ def test_is_symmetric(submission):
     "Swapping the two inputs gives the same output: f(a, b) == f(b, a)"
     model = build(model_class(submission), embedding_dim=8)
     a, b = pair(8, 5, seed=np.random.randint(1000))
-    expect_close(run(model, (b, a)), run(model, (a, b)),
+    first = run(model, (a, b))
+    expect_close(run(model, (a, b)), first, "Calling the model twice on the same pair gave "
+                 "different outputs", hint=NEW_WEIGHTS_HINT)
+    expect_close(run(model, (b, a)), first,
                  "Swapping the two inputs changed the output",
                  hint="A siamese network treats its two inputs alike: embed both with the same "
                       "encoder and compare them with a symmetric distance, "
