@@ -72,14 +72,14 @@ def prediction_error(model, x, y, training):
     return float(np.mean((pred.reshape(y.shape) - y) ** 2)) if pred.size == y.size else np.inf
 
 
-def peek(model, x, y, loss=MSE):
+def peek(model, x, y, loss=MSE, training=True):
     """The compiled loss and its gradients at the current weights, from a training-mode forward
     pass like the one ``train_step`` makes; then the model's state (dropout seeds, BatchNorm
     statistics) is put back, so that the learner's step draws the same dropout mask."""
     saved = [tf.identity(v.value) for v in model.variables]
-    with doing("calling your model in training mode, `model(x, training=True)`"):
+    with doing(f"calling your model with `model(x, training={training})`"):
         with tf.GradientTape() as tape:
-            value = loss(y, model(x, training=True))
+            value = loss(y, model(x, training=training))
             if model.losses:
                 value = value + tf.add_n(model.losses)
         grads = tape.gradient(value, model.trainable_variables)
@@ -102,7 +102,7 @@ def fit_once(model, x, y):
     """``model.fit`` for exactly one step on the whole batch; the weight change."""
     before = trainable(model)
     with doing("running `model.fit(x, y, epochs=1)` with your model"):
-        model.fit(x, y, batch_size=len(x), epochs=1, shuffle=False, verbose=0)
+        model.fit(tf.data.Dataset.from_tensors((x, y)), epochs=1, verbose=0)
     return [a - b for a, b in zip(trainable(model), before)]
 
 
@@ -115,9 +115,11 @@ def global_clip(grads, clip_norm):
     return [g * scale for g in grads]
 
 
-def same(delta, want, scale) -> bool:
-    return all(d.shape == w.shape for d, w in zip(delta, want)) and \
-        max(float(np.max(np.abs(d - w), initial=0.0)) for d, w in zip(delta, want)) <= 2e-4 * scale
+def same(delta, want) -> bool:
+    """Equal weight changes, up to float32 rounding (relative to the size of the change)."""
+    return len(delta) == len(want) and all(d.shape == w.shape for d, w in zip(delta, want)) and \
+        max(float(np.max(np.abs(d - w), initial=0.0)) for d, w in zip(delta, want)) \
+        <= 2e-4 * norm(want) + 1e-7
 
 
 def cosine(a, b) -> float:
@@ -127,34 +129,42 @@ def cosine(a, b) -> float:
     return float(sum(np.sum(u * v) for u, v in zip(a, b)) / (na * nb))
 
 
-def what_the_step_did(delta, grads, lr, clip_norm) -> str:
+def what_the_step_did(delta, grads, lr, clip_norm, inference_grads=None) -> str:
     """Name the known mistake whose update matches ``delta``, in words for the learner."""
-    step = lr * clip_norm
-    moved = norm(delta)
+    moved, want = norm(delta), lr * min(clip_norm, norm(grads))
     if moved == 0:
         return ("The weights did not move at all: the step never applied the gradients. End "
                 "`train_step` with `self.optimizer.apply(grads, self.trainable_variables)`.")
-    if same(delta, [-lr * g for g in grads], step):
-        return (f"The weights moved by the full, unclipped gradient (a step of size {moved:.3g}). "
-                "Either `fit` did not run your step (the method must be named exactly "
-                "`train_step(self, data)`, defined in the class, and do the work itself rather than "
-                "return `super().train_step(data)`), or the step forgot to clip: "
-                "`grads, _ = tf.clip_by_global_norm(grads, self.clip_norm)`.")
-    if same(delta, [-lr * g * min(1.0, clip_norm / max(np.linalg.norm(g), 1e-30)) for g in grads],
-            step):
-        return (f"Each gradient was clipped separately (`tf.clip_by_norm` per variable): every "
+    if same(delta, [-lr * g for g in grads]):
+        return (f"The weights moved by the full, unclipped gradient (a change of size {moved:.3g}). "
+                "Either the step forgot to clip, `grads, _ = tf.clip_by_global_norm(grads, "
+                "self.clip_norm)`, or Keras's default step ran instead of yours: the method must be "
+                "named exactly `train_step(self, data)`, be defined in the class, and do the work "
+                "itself (`return super().train_step(data)` does not clip).")
+    if same(delta, [-lr * g * min(1.0, clip_norm / max(np.linalg.norm(g), 1e-30)) for g in grads]):
+        return (f"Each gradient was clipped separately (`tf.clip_by_norm` per variable): each "
                 f"variable's part is at most clip_norm, but together they moved the weights by "
-                f"{moved:.3g}, up to sqrt(number of variables) times the allowed {step:.3g}. Clip "
+                f"{moved:.3g}, up to sqrt(number of variables) times the allowed {want:.3g}. Clip "
                 "them together, by their global norm: `tf.clip_by_global_norm(grads, self.clip_norm)`.")
-    if clip_norm != 1.0 and same(delta, [-lr * g for g in global_clip(grads, 1.0)], step):
+    if clip_norm != 1.0 and same(delta, [-lr * g for g in global_clip(grads, 1.0)]):
         return (f"The gradients were clipped to a global norm of 1.0, not to this model's "
                 f"clip_norm={clip_norm:g}: use the constructor argument (store it on `self` in "
                 "`__init__`), not a fixed number.")
-    if same(delta, [-lr * g * clip_norm / norm(grads) for g in grads], step):
-        return ("The gradients were rescaled to a global norm of exactly clip_norm, even though they "
+    if same(delta, [-lr * g * clip_norm / norm(grads) for g in grads]):
+        return ("The gradients were rescaled to a global norm of exactly clip_norm although they "
                 "were smaller: clipping only shrinks gradients whose global norm is above clip_norm "
                 "(scale = clip_norm / max(global_norm, clip_norm)), it never enlarges them.")
-    return (f"The weights moved by {moved:.3g} in a direction that is not that of the compiled "
+    if inference_grads is not None and same(
+            delta, [-lr * g for g in global_clip(inference_grads, clip_norm)]):
+        return ("The step follows the gradients of the model in inference mode: its forward pass "
+                "runs with `training=False` (or without `training=True`), so layers such as Dropout "
+                "do not act while training. Write `y_pred = self(x, training=True)` inside the tape.")
+    if cosine(delta, [-g for g in grads]) > 0.9999:
+        return (f"The change points the right way, but its size is {moved:.3g} instead of "
+                f"{want:.3g}: the update was not made by the optimizer given to `compile()` (here "
+                f"SGD with learning rate {lr}). Apply the clipped gradients with `self.optimizer`, "
+                "not with an optimizer of your own.")
+    return (f"The weights moved by {moved:.3g}, in a direction that is not that of the compiled "
             f"loss's gradient (cosine {cosine(delta, [-g for g in grads]):.3f}). The step should "
             "compute `y_pred = self(x, training=True)` under `tf.GradientTape()`, the compiled loss "
             "`self.compute_loss(x=x, y=y, y_pred=y_pred)`, its gradients with respect to "
@@ -267,16 +277,17 @@ def test_step_clips_by_global_norm(submission):
     model = ready(submission, clip_norm, optimizer=keras.optimizers.SGD(learning_rate=lr))
     x, y = huge_errors(seed=6)
     _, grads = peek(model, x, y)
+    _, inference_grads = peek(model, x, y, training=False)
     want = [-lr * g for g in global_clip(grads, clip_norm)]
     delta = one_step(model, x, y)
-    if not same(delta, want, lr * clip_norm):
+    if not same(delta, want):
         fail(f"Clipping by global norm: `ClippedRegressor(clip_norm={clip_norm:g})`, compiled with "
              f"SGD(learning_rate={lr}), ran one `train_step` on targets near 1000. The gradients of "
              f"the compiled loss (from a training-mode forward pass) have a global norm of "
              f"{norm(grads):.4g}; all scaled together by clip_norm / global_norm, they should move "
              f"the weights by {norm(want):.4g} (global norm of the change), in the direction of the "
              f"gradient; your step moved them by {norm(delta):.4g}, not in the same way. "
-             + what_the_step_did(delta, grads, lr, clip_norm))
+             + what_the_step_did(delta, grads, lr, clip_norm, inference_grads))
 
 
 @check(points=1, concept="custom train_step")
@@ -287,9 +298,10 @@ def test_step_follows_the_compiled_loss(submission):
     x, y = small_errors(seed=8)
     _, grads = peek(model, x, y, MAE)
     _, grads_mse = peek(model, x, y, MSE)
+    _, inference_grads = peek(model, x, y, MAE, training=False)
     delta = one_step(model, x, y)
     want = [-lr * g for g in grads]
-    if same(delta, want, lr * norm(grads)):
+    if same(delta, want):
         return
     if cosine(delta, [-g for g in grads_mse]) > 0.9999:
         why = ("Your step follows the gradient of the mean squared error: the loss is hard-coded "
@@ -297,7 +309,7 @@ def test_step_follows_the_compiled_loss(submission):
                "`self.compute_loss(x=x, y=y, y_pred=y_pred)`: it is whatever `compile()` was "
                "given, plus any regularization losses.")
     else:
-        why = what_the_step_did(delta, grads, lr, clip_norm)
+        why = what_the_step_did(delta, grads, lr, clip_norm, inference_grads)
     fail(f"The compiled loss: `ClippedRegressor(clip_norm={clip_norm:g})` was compiled with "
          f"`loss=\"mae\"` (mean absolute error) and SGD(learning_rate={lr}). Its gradients have a "
          f"global norm of {norm(grads):.3g}, below clip_norm, so one step should move the weights "
@@ -342,8 +354,8 @@ def test_fit_reports_the_mean_loss(submission):
             seen.append(peek(model, x[8 * i: 8 * i + 8], y[8 * i: 8 * i + 8])[0])
 
     with doing("running `model.fit(x, y, epochs=2)` with your model"):
-        history = model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0,
-                            callbacks=[Peek()])
+        history = model.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(8), epochs=1,
+                            verbose=0, callbacks=[Peek()])
     got = [float(v) for v in history.history.get("loss", [])]
     want = float(np.mean(seen))
     if len(got) == 1 and np.isclose(got[0], want, rtol=1e-4, atol=1e-6):
@@ -358,7 +370,8 @@ def test_fit_reports_the_mean_loss(submission):
         why = ("That is the loss of the last batch only: return the tracker's running mean, "
                "`self.loss_tracker.result()`, after `self.loss_tracker.update_state(loss)`.")
     else:
-        why = ("Update `self.loss_tracker` with the compiled loss of each batch, return "
+        why = ("Update `self.loss_tracker` with the compiled loss of each batch (computed from "
+               "the forward pass in training mode, `self(x, training=True)`), return "
                "`{\"loss\": self.loss_tracker.result()}`, and list the tracker in the `metrics` "
                "property so that Keras resets it at the start of every epoch.")
     fail(f"Reporting the loss: fitting one epoch of two batches (losses {seen[0]:.4g} and "
@@ -369,9 +382,9 @@ def test_fit_reports_the_mean_loss(submission):
 
 @check(points=2, concept="training")
 def test_learns_a_regression_target(submission):
-    "fit() with your step learns a linear target (error below 5% of its variance)"
+    "fit() with your step learns a linear target (error below 10% of its variance)"
     x, y = linear_task()
-    passes = 4  # four passes over the data in one epoch: one trace, no per-epoch overhead
+    passes = 8  # eight passes over the data in one epoch: one trace, no per-epoch overhead
     model = ready(submission, optimizer=keras.optimizers.SGD(learning_rate=0.2), eager=False)
     with doing("training your model with `fit()`"):
         model.fit(np.tile(x, (passes, 1)), np.tile(y, (passes, 1)), batch_size=32, epochs=1,
@@ -380,9 +393,9 @@ def test_learns_a_regression_target(submission):
                 # A short training leaves BatchNormalization's moving statistics half-way:
                 # a network that uses it is judged on its batch statistics too.
                 prediction_error(model, x, y, training=True))
-    if not error <= 0.05 * float(np.var(y)):
+    if not error <= 0.1 * float(np.var(y)):
         fail(f"Training: after {passes} passes of SGD over a noiseless linear target, the mean "
              f"squared error of the predictions is {error:.3g} (the target's variance is "
-             f"{float(np.var(y)):.3g}); it should fall below 5% of the variance. Check that "
+             f"{float(np.var(y)):.3g}); it should fall below 10% of the variance. Check that "
              "`train_step` applies the clipped gradients with `self.optimizer`, and that the last "
              "layer is linear (no activation), so it can predict any real number.")

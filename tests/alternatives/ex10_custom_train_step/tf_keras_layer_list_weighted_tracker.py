@@ -1,5 +1,5 @@
-"""Correct, in another style: tf.keras throughout, BatchNormalization in the network, the
-layers in a list, the tracker weighted by the batch size, the step split into helper methods."""
+"""Correct, in another style: tf.keras throughout, the layers in a list, the step split into a
+helper method, apply_gradients, the tracker weighted by the batch size, data indexed not unpacked."""
 import tensorflow as tf
 
 
@@ -8,17 +8,16 @@ class ClippedRegressor(tf.keras.Model):
         super().__init__(**kwargs)
         self.clip_norm = clip_norm
         self.stack = [
-            tf.keras.layers.Dense(12),
-            tf.keras.layers.BatchNormalization(),
-            tf.keras.layers.Activation("relu"),
+            tf.keras.layers.Dense(16, activation="tanh"),
+            tf.keras.layers.Dense(8, activation="relu"),
             tf.keras.layers.Dense(1),
         ]
         self.loss_tracker = tf.keras.metrics.Mean(name="loss")
 
-    def call(self, inputs, training=None):
+    def call(self, inputs):
         h = inputs
         for layer in self.stack:
-            h = layer(h, training=training)
+            h = layer(h)
         return h
 
     @property
