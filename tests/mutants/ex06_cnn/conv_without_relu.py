@@ -1,0 +1,17 @@
+"""Mistake: the convolution has no activation, so conv -> pooling -> dense is almost linear."""
+import tensorflow as tf
+
+
+class SmallCNN(tf.keras.Model):
+    def __init__(self, num_classes=2, filters=8, **kwargs):
+        super().__init__(**kwargs)
+        self.conv = tf.keras.layers.Conv2D(filters, 3, padding="same")
+        self.pool = tf.keras.layers.MaxPooling2D(2)
+        self.global_pool = tf.keras.layers.GlobalAveragePooling2D()
+        self.classifier = tf.keras.layers.Dense(num_classes, activation="softmax")
+
+    def call(self, inputs):
+        x = self.conv(inputs)
+        x = self.pool(x)
+        x = self.global_pool(x)
+        return self.classifier(x)
