@@ -145,8 +145,8 @@ def test_inference_rows_are_independent(submission):
     model = warmed_up(submission)
     x = features(8, 5, seed=np.random.randint(1000)) * 2
     batch = run(model, x)
-    alone = np.concatenate([run(model, x[i:i + 1]) for i in (0, 3, 7)])
-    expect_close(alone, batch[[0, 3, 7]],
+    alone = np.concatenate([run(model, x[i:i + 1]) for i in (0, 5)])
+    expect_close(alone, batch[[0, 5]],
                  "The training flag: a row's prediction in inference changes with the other rows "
                  "of its batch (row alone vs the same row inside a batch of 8)",
                  hint="In inference BatchNormalization must use its moving mean and variance, not "

@@ -94,7 +94,7 @@ def test_forwards_kwargs_to_keras(submission):
     "ResidualBlock(units, name=...) and ResidualNet(name=...) reach Keras through **kwargs"
     block = expect_forwards_kwargs(block_class(submission), 4)
     run(block, features(2, 4))
-    model = expect_forwards_kwargs(net_class(submission))
+    model = expect_forwards_kwargs(net_class(submission), num_blocks=1)
     run(model, features(2, 3))
 
 
@@ -104,11 +104,12 @@ def test_forwards_kwargs_to_keras(submission):
 def test_block_binds_two_dense_layers(submission):
     "self.dense1 (ReLU) and self.dense2 (linear) are Dense(units) layers whose weights the block owns"
     block = build(block_class(submission), 6)
-    dense1 = expect_layer(block, "dense1", Dense, units=6)
+    run(block, features(2, 6), "calling your ResidualBlock(6) on an input of shape (2, 6)")
+    when = "after its first call"  # created in __init__ (or in build())
+    dense1 = expect_layer(block, "dense1", Dense, when, units=6)
     expect_activation(dense1, "dense1", "relu")
-    dense2 = expect_layer(block, "dense2", Dense, units=6)
+    dense2 = expect_layer(block, "dense2", Dense, when, units=6)
     expect_activation(dense2, "dense2", "linear")
-    run(block, features(2, 6))
     owned = {id(w) for w in block.trainable_weights}
     for attr, layer in (("dense1", dense1), ("dense2", dense2)):
         if not layer.weights or any(id(w) not in owned for w in layer.weights):
@@ -140,7 +141,7 @@ def test_net_binds_its_layers(submission):
 @check(points=1, concept="__init__ vs call()")
 def test_layers_persist_between_calls(submission):
     "Layers and weights are created once: calling the model again re-creates nothing"
-    model = build(net_class(submission), num_blocks=2, units=4)
+    model = build(net_class(submission), num_blocks=1, units=4)
     before = {a: getattr(model, a, None) for a in ("project", "classifier")}
     blocks = list(getattr(model, "blocks", None) or [])
     x = features(6, 5)
@@ -163,12 +164,12 @@ def test_layers_persist_between_calls(submission):
 @check(points=2, concept="call() and output shapes")
 def test_output_shape(submission):
     "call() maps (batch, features) to (batch, num_classes) for any sizes, features != units too"
-    run(build(net_class(submission), num_blocks=1, units=4, num_classes=2), features(3, 4))
+    run(build(net_class(submission), num_blocks=0, units=4, num_classes=2), features(3, 4))
     output_shape_property(submission)
 
 
 @given(batch=st.integers(1, 6), n_features=st.integers(1, 6), units=st.integers(1, 8),
-       num_blocks=st.integers(0, 2), num_classes=st.integers(1, 5))
+       num_blocks=st.integers(0, 1), num_classes=st.integers(1, 5))
 def output_shape_property(submission, batch, n_features, units, num_blocks, num_classes):
     model = build(net_class(submission), num_blocks=num_blocks, units=units,
                   num_classes=num_classes)
@@ -181,7 +182,7 @@ def output_shape_property(submission, batch, n_features, units, num_blocks, num_
 @check(points=1, concept="call() and output shapes")
 def test_output_is_softmax(submission):
     "Each output row is a probability distribution"
-    model = build(net_class(submission), num_classes=5)
+    model = build(net_class(submission), num_blocks=1, num_classes=5)
     expect_softmax(run(model, features(8, 4, seed=1) * 5))
 
 
@@ -253,7 +254,7 @@ def test_blocks_follow_num_blocks_and_share_nothing(submission):
 @check(points=1, concept="the residual block", hidden=True)
 def test_forward_pass_stacks_the_blocks(submission):
     "call() is classifier(blocks(project(x))), computed from the model's own weights"
-    model = build(net_class(submission), num_blocks=3, units=4, num_classes=3)
+    model = build(net_class(submission), num_blocks=2, units=4, num_classes=3)
     x = features(5, 6, seed=np.random.randint(1000))
     out = run(model, x)
     h = dense_np(model.project, "self.project", x)
@@ -262,8 +263,8 @@ def test_forward_pass_stacks_the_blocks(submission):
     logits = dense_np(model.classifier, "self.classifier", h)
     want = np.exp(logits - logits.max(-1, keepdims=True))
     expect_close(out, want / want.sum(-1, keepdims=True),
-                 "The output of ResidualNet(num_blocks=3) is not "
-                 "softmax(classifier(block3(block2(block1(project(x))))))",
+                 "The output of ResidualNet(num_blocks=2) is not "
+                 "softmax(classifier(block2(block1(project(x)))))",
                  hint="call() should project the input, pass it through every block of "
                       "self.blocks in order, then through the classifier.")
 
