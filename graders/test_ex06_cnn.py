@@ -170,7 +170,12 @@ def _expected_output(model, x, global_kind: str) -> np.ndarray:
         for dj in range(3):
             conv += np.einsum("bhwc,cf->bhwf", padded[:, di:di + height, dj:dj + width], kernel[di, dj])
     conv = np.maximum(conv + bias, 0)
-    h2, w2 = height // 2, width // 2
+    if getattr(model.pool, "padding", "valid") == "same":  # keeps the odd last row and column
+        h2, w2 = -(-height // 2), -(-width // 2)
+        conv = np.pad(conv, ((0, 0), (0, 2 * h2 - height), (0, 2 * w2 - width), (0, 0)),
+                      constant_values=-np.inf)
+    else:  # "valid", the default: drops them
+        h2, w2 = height // 2, width // 2
     pooled = conv[:, :2 * h2, :2 * w2].reshape(batch, h2, 2, w2, 2, -1).max(axis=(2, 4))
     feats = pooled.mean(axis=(1, 2)) if global_kind == "average" else pooled.max(axis=(1, 2))
     logits = feats @ np.array(model.classifier.kernel) + np.array(model.classifier.bias)

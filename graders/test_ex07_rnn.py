@@ -10,7 +10,7 @@ from kerasgrade.expect import (accuracy, build, expect_activation, expect_close,
                                fail, get_class, run, train_eagerly)
 
 Embedding, Dense, Bidirectional = keras.layers.Embedding, keras.layers.Dense, keras.layers.Bidirectional
-RECURRENT = (keras.layers.LSTM, keras.layers.GRU)
+RECURRENT_CELLS = (keras.layers.LSTMCell, keras.layers.GRUCell)
 
 
 def model_class(submission):
@@ -50,7 +50,7 @@ def a_before_b(n: int, length: int = 4, vocab_size: int = 6, seed: int = 0):
 
 
 def recurrent_core(model, attr: str = "rnn"):
-    """``self.rnn`` checked against the contract; returns (the layer, the LSTM/GRU inside it)."""
+    """``self.rnn`` checked against the contract: (the layer, the LSTM/GRU inside it, its units)."""
     layer = getattr(model, attr, None)
     if layer is None:
         fail("Binding through self: after construction, `TextClassifier` has no attribute "
@@ -58,17 +58,17 @@ def recurrent_core(model, attr: str = "rnn"):
              "`self.rnn = keras.layers.LSTM(rnn_units)` (or `GRU`), so Keras tracks it and it "
              "keeps its weights between calls.")
     inner = layer.forward_layer if isinstance(layer, Bidirectional) else layer
-    if isinstance(inner, keras.layers.SimpleRNN):
+    cell = getattr(inner, "cell", None) if isinstance(inner, keras.layers.RNN) else None
+    if isinstance(cell, RECURRENT_CELLS):  # LSTM, GRU, or RNN(LSTMCell(...)) and the like
+        return layer, inner, cell.units
+    if isinstance(cell, keras.layers.SimpleRNNCell):
         fail("`self.rnn` is a SimpleRNN. The exercise asks for an `LSTM` or a `GRU`: their gates "
              "let the state keep information over many time steps, where a SimpleRNN's gradient "
              "vanishes. Write `self.rnn = keras.layers.LSTM(rnn_units)` (or `GRU`).")
-    if not isinstance(inner, RECURRENT):
-        hint = (" Pooling averages the sequence and forgets the order of the tokens, which is "
-                "exactly what a recurrent layer keeps."
-                if isinstance(inner, keras.layers.Layer) and "Pooling" in type(inner).__name__ else "")
-        fail(f"`self.rnn` should be a recurrent layer, `keras.layers.LSTM` or `keras.layers.GRU` "
-             f"(optionally inside `Bidirectional`), but it is a {type(inner).__name__}.{hint}")
-    return layer, inner
+    hint = (" Pooling averages the sequence and forgets the order of the tokens, which is "
+            "exactly what a recurrent layer keeps." if "Pooling" in type(inner).__name__ else "")
+    fail(f"`self.rnn` should be a recurrent layer, `keras.layers.LSTM` or `keras.layers.GRU` "
+         f"(optionally inside `Bidirectional`), but it is a {type(inner).__name__}.{hint}")
 
 
 # -- inheritance and super() -------------------------------------------------------------------
@@ -106,9 +106,9 @@ def test_binds_the_layers(submission):
              "The first argument is how many ids there are (vocab_size: one row of the table per "
              "id), the second the size of each id's vector (embedding_dim). Use the constructor "
              "arguments, in this order.")
-    rnn, inner = recurrent_core(model)
-    if inner.units != 7:
-        fail(f"`self.rnn` has {inner.units} units for rnn_units=7: write "
+    rnn, inner, units = recurrent_core(model)
+    if units != 7:
+        fail(f"`self.rnn` has {units} units for rnn_units=7: write "
              f"`{type(inner).__name__}(rnn_units)`, not a fixed number.")
     if getattr(rnn, "return_sequences", False) or inner.return_sequences:
         fail("`self.rnn` has return_sequences=True: it returns one output per time step, "
