@@ -151,7 +151,7 @@ def _assertion_message(e: AssertionError) -> str:
     if not isinstance(e, CheckFailed) and not msg:
         msg = "A check of the contract failed."
     for note in getattr(e, "__notes__", []):
-        if note.startswith("Falsifying example"):
+        if note.startswith("Falsifying"):  # "Falsifying example" and "Falsifying explicit example"
             msg += f"\n  Smallest failing case: {_falsifying_case(note)}"
     return msg
 
