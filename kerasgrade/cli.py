@@ -36,7 +36,7 @@ def cmd_check(args) -> int:
     if not path.is_file():
         raise KerasgradeError(f"{path}: no such file")
     ex = course.exercise_for_file(path)
-    pool = Pool(course, jobs=1)
+    pool = Pool(course, jobs=1, exercises=[ex.id])
     results = []
     pool.run([(Submission("you", ex.id, path), course.seed, args.hidden)], results.append)
     result = results[0]

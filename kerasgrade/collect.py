@@ -29,7 +29,7 @@ def _data(value) -> dict:
 
 def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
             ended: str, detail: str = "", include_hidden: bool = True, output: str = "",
-            file: str = "", fingerprint: str = "") -> ExerciseResult:
+            file: str = "", fingerprint: str = "", seconds: float = 0.0) -> ExerciseResult:
     """``ended`` is how the child ended: ``ok``, ``timeout`` or ``crash`` (``detail`` says how)."""
     specs = [c for c in catalogue if include_hidden or not c["hidden"]]
     known = {c["name"] for c in specs}
@@ -83,4 +83,5 @@ def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
         status, message = GRADED, ""
     if notes:
         message = "\n".join(filter(None, [message, *notes]))
-    return ExerciseResult(student, exercise, status, tuple(checks), message, output, file, fingerprint)
+    return ExerciseResult(student, exercise, status, tuple(checks), message, output, file, fingerprint,
+                          seconds=seconds)

@@ -41,8 +41,9 @@ def threads_per_worker(jobs: int) -> int:
 class Pool:
     """``jobs`` zygotes fed from one queue; each result goes to ``on_result`` (from a worker thread)."""
 
-    def __init__(self, course: Course, jobs: int, announce=None):
+    def __init__(self, course: Course, jobs: int, announce=None, exercises: list[str] | None = None):
         self.course = course
+        self.exercises = exercises  # load only these graders (default: all)
         self.announce = announce  # called once with (level, reason) when the first worker is up
         self.jobs = max(1, jobs)
         self.threads = threads_per_worker(self.jobs)
@@ -51,7 +52,7 @@ class Pool:
 
     def catalogue(self) -> dict:
         if self._catalogue is None:
-            z = Zygote(self.course.file, self.threads)
+            z = Zygote(self.course.file, self.threads, self.exercises)
             self._catalogue = z.catalogue
             z.close()
         return self._catalogue
@@ -72,7 +73,7 @@ class Pool:
                     except queue.Empty:
                         return
                     if zygote is None:
-                        zygote = Zygote(self.course.file, self.threads)
+                        zygote = Zygote(self.course.file, self.threads, self.exercises)
                         with self._lock:
                             if self._catalogue is None and self.announce:
                                 self.announce(*zygote.sandbox)
@@ -107,7 +108,7 @@ class Pool:
                                   fingerprint=fp, max_score=total)
         return collect(sub.student, sub.exercise, catalogue, answer["events"], ended=answer["ended"],
                        detail=answer["detail"], include_hidden=include_hidden, output=answer["output"],
-                       file=str(sub.path), fingerprint=fp)
+                       file=str(sub.path), fingerprint=fp, seconds=answer.get("elapsed", 0.0))
 
 
 # -- results on disk, one file per submission, so an interrupted run resumes ----------------

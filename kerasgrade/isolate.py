@@ -31,11 +31,11 @@ class ZygoteDied(Exception):
 class Zygote:
     """Parent-side handle on one zygote process."""
 
-    def __init__(self, course_file: str | Path, threads: int = 1):
+    def __init__(self, course_file: str | Path, threads: int = 1, exercises: list[str] | None = None):
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERASGRADE_THREADS=str(threads),
                    PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kerasgrade.zygote", str(course_file)],
+            [sys.executable, "-m", "kerasgrade.zygote", str(course_file), *(exercises or [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, text=True, bufsize=1)
         self._stderr_tail: list[str] = []

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .answer_cell import merge, strip_docstring
 from .checks import CheckSpec
-from .config import Course, Exercise
+from .config import COURSE_FILE, Course, Exercise
 from .errors import KerasgradeError
 
 __all__ = ["ASSIGNMENT", "grader_checks", "source_notebook", "release_notebook", "notebook_text",
@@ -416,8 +416,8 @@ def init_course(course: Course, folder: Path, *, assignment: str = ASSIGNMENT, e
         title=course.title, course_id=_grade_id(course.title.lower()),
         timeout=int(course.limits.timeout) + 60), encoding="utf-8")
     written.append(config)
-    shutil.copyfile(course.file, folder / course.file.name)
-    written.append(folder / course.file.name)
+    shutil.copyfile(course.file, folder / COURSE_FILE)  # the test cells look for this name
+    written.append(folder / COURSE_FILE)
     for ex in course.exercises:
         try:
             rel = ex.grader.resolve().relative_to(course.root)

@@ -36,6 +36,7 @@ class ExerciseResult:
     file: str = ""             # the submission file that was graded
     fingerprint: str = ""      # sha256 of that file, so a changed file is graded again
     max_score: float | None = None  # set when no check could run (missing, crash)
+    seconds: float = 0.0       # wall time of the child that graded it
 
     @property
     def score(self) -> float:
@@ -61,6 +62,7 @@ class ExerciseResult:
             student=d["student"], exercise=d["exercise"], status=d["status"], checks=checks,
             message=d.get("message", ""), output=d.get("output", ""), file=d.get("file", ""),
             fingerprint=d.get("fingerprint", ""), max_score=d.get("max_score"),
+            seconds=d.get("seconds", 0.0),
         )
 
 
