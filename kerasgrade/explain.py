@@ -72,6 +72,8 @@ def lesson_for(exc: BaseException) -> str:
 
 def explain(exc: BaseException, doing: str = "", filename: str | None = None) -> str:
     """One paragraph: what was being done, what went wrong where, and what it means."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]  # e.g. hypothesis's FlakyFailure: the learner's own error is inside
     head = f"While {doing}, your code raised" if doing else "Your code raised"
     first = message_of(exc)
     if len(first) > 300:
