@@ -33,7 +33,6 @@ class MultiTaskModel(tf.keras.Model):
 
     def __init__(self, num_classes=4, hidden_units=32, **kwargs):
         # TODO 1: call the parent constructor first, forwarding **kwargs. Then create:
-        #         - a layer that joins the two inputs (tf.keras.layers.Concatenate()),
         #         - a shared Dense(hidden_units, activation="relu"),
         #         - a "label" head: Dense(num_classes, activation="softmax"),
         #         - a "score" head: Dense(1) with no activation (a regression can be any number),
@@ -50,6 +49,7 @@ class MultiTaskModel(tf.keras.Model):
             a dict ``{"label": (batch, num_classes) probabilities, "score": (batch, 1)}``.
         """
         # TODO 2: read the inputs by name (inputs["features"], inputs["metadata"]),
-        #         join them, pass them through the shared layer, then through each head,
-        #         and return {"label": ..., "score": ...}. Both outputs use both inputs.
+        #         join them side by side (tf.concat([...], axis=-1)), pass the result
+        #         through the shared layer, then through each head, and return
+        #         {"label": ..., "score": ...}. Both outputs use both inputs.
         raise NotImplementedError("TODO 2: write MultiTaskModel.call")

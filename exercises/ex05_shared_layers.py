@@ -31,8 +31,9 @@ class SiameseNet(tf.keras.Model):
 
     def __init__(self, embedding_dim=16, **kwargs):
         # TODO 1: call the parent constructor first, forwarding **kwargs. Then bind
-        #         self.encoder (for example a Sequential of Dense(32, activation="relu")
-        #         then Dense(embedding_dim)) and self.head = Dense(1, activation="sigmoid").
+        #         self.encoder (for example Dense(embedding_dim, activation="relu"), or a
+        #         Sequential whose last layer has embedding_dim units) and
+        #         self.head = Dense(1, activation="sigmoid").
         #         Create ONE encoder: it will be used for both inputs.
         raise NotImplementedError("TODO 1: write SiameseNet.__init__")
 

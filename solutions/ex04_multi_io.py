@@ -9,12 +9,11 @@ class MultiTaskModel(tf.keras.Model):
         super().__init__(**kwargs)
         self.num_classes = num_classes
         self.hidden_units = hidden_units
-        self.concat = tf.keras.layers.Concatenate()
         self.shared = tf.keras.layers.Dense(hidden_units, activation="relu")
         self.label_head = tf.keras.layers.Dense(num_classes, activation="softmax")
         self.score_head = tf.keras.layers.Dense(1)
 
     def call(self, inputs):
-        merged = self.concat([inputs["features"], inputs["metadata"]])
+        merged = tf.concat([inputs["features"], inputs["metadata"]], axis=-1)
         hidden = self.shared(merged)
         return {"label": self.label_head(hidden), "score": self.score_head(hidden)}

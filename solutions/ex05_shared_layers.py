@@ -8,10 +8,7 @@ class SiameseNet(tf.keras.Model):
     def __init__(self, embedding_dim=16, **kwargs):
         super().__init__(**kwargs)
         self.embedding_dim = embedding_dim
-        self.encoder = tf.keras.Sequential([
-            tf.keras.layers.Dense(32, activation="relu"),
-            tf.keras.layers.Dense(embedding_dim),
-        ])
+        self.encoder = tf.keras.layers.Dense(embedding_dim, activation="relu")
         self.head = tf.keras.layers.Dense(1, activation="sigmoid")
 
     def embed(self, x):
