@@ -139,6 +139,10 @@ def _run_job(job: dict, graders: dict) -> dict:
     if ended == "crash":
         if over_memory:
             detail = f"it used more than the memory limit ({job.get('memory_mb')} MB)"
+        elif os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            detail = (f"killed by signal SIGKILL, which the kernel sends to a process that uses more "
+                      f"than its memory limit ({job.get('memory_mb')} MB): does the code build huge "
+                      "arrays or models?")
         elif os.WIFSIGNALED(status):
             detail = f"killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
         elif os.WEXITSTATUS(status) == GRADER_FAILED:
