@@ -20,4 +20,6 @@ validate:                ## references full, stubs zero, every mutant caught
 	kerasgrade validate
 
 bench:
-	$(PY) bench/grade_class.py
+	$(PY) bench/grade_class.py --nbgrader-students 5
+	$(PY) bench/exercise_times.py
+	$(PY) bench/sandbox_cost.py
