@@ -75,6 +75,11 @@ def grade(course_file: Path, class_dir: Path, out: Path, marker: str) -> dict:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
+    from kerasgrade.sandbox import probe
+
+    level, reason = probe()
+    if level != "namespaces":  # without the sandbox, `vandal` would really delete files
+        pytest.skip(f"the sandbox is not available here ({reason}): hostile code is not run")
     tmp = tmp_path_factory.mktemp("attacks")
     course_file = tmp / "course.toml"
     course_file.write_text(f"""
