@@ -23,7 +23,7 @@ __all__ = [
     "fail", "doing", "get_class", "build", "run", "to_numpy", "features", "expect_super_first",
     "expect_forwards_kwargs", "expect_layer", "expect_activation", "expect_tracked",
     "expect_close", "expect_softmax", "expect_shape", "expect_same_object", "train", "accuracy",
-    "blobs", "weights_of", "record", "train_eagerly",
+    "blobs", "record", "train_eagerly",
 ]
 
 
@@ -112,10 +112,6 @@ def _describe(x) -> str:
 
 def features(batch: int, size: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).normal(size=(batch, size)).astype("float32")
-
-
-def weights_of(model) -> list[np.ndarray]:
-    return [np.array(w) for w in model.weights]
 
 
 # -- super().__init__ -----------------------------------------------------------------------
