@@ -26,7 +26,7 @@ __all__ = ["check", "CheckSpec", "checks_of", "catalogue"]
 # database on disk, no deadline (TensorFlow's first call is slow), and few
 # examples: each one builds and calls a model.
 settings.register_profile(
-    "kerasgrade", max_examples=8, deadline=None, derandomize=True, database=None,
+    "kerasgrade", max_examples=6, deadline=None, derandomize=True, database=None,
     suppress_health_check=list(HealthCheck), print_blob=False, report_multiple_bugs=False,
     # No "explain" phase: it re-runs a failing check many times to annotate the example.
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
@@ -90,6 +90,14 @@ def warm_up() -> None:
         fails()
     except AssertionError:
         pass
+    # Hypothesis now and then draws a "local constant" from the source of the loaded modules;
+    # the first draw scans every module (~0.1 s). Scan them here, not in every child.
+    try:
+        from hypothesis.internal.conjecture.providers import _get_local_constants
+    except ImportError:  # a hypothesis without it: nothing to warm up
+        pass
+    else:
+        _get_local_constants()
     # inspect.getmodule maps every loaded module's file once (thousands of lstat calls,
     # slow through the sandbox's bind mounts); map them here, before the fork.
     import inspect

@@ -297,13 +297,15 @@ def train(model, x, y, *, loss, epochs: int, batch_size: int = 32, learning_rate
 
     n = len(keras.tree.flatten(y)[0])  # the order of the batches follows the check's seed
     data = (tf.data.Dataset.from_tensor_slices((x, y))
-            .shuffle(n, seed=np.random.randint(1 << 30), reshuffle_each_iteration=True).batch(batch_size).repeat())
+            .shuffle(n, seed=np.random.randint(1 << 30), reshuffle_each_iteration=True)
+            .batch(batch_size).repeat())
     with doing("training your model with `compile()` and `fit()`"):
         model.compile(optimizer=optimizer or keras.optimizers.Adam(learning_rate), loss=loss)
         head = keras.tree.map_structure(lambda a: a[:batch_size], (x, y))
         model.compute_loss(*head, y_pred=model(head[0]))  # creates the variables of the loss
         model.optimizer.build(model.trainable_variables)  # and of the optimizer, before fit
-        history = model.fit(data, epochs=epochs, steps_per_epoch=-(-n // batch_size), verbose=0)
+        history = model.fit(data, epochs=epochs, steps_per_epoch=-(-n // batch_size), shuffle=False,
+                            verbose=0)  # the pipeline shuffles
     losses = [float(v) for v in history.history.get("loss", [])]
     record("loss", losses)
     return losses

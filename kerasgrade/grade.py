@@ -104,8 +104,9 @@ class Pool:
             answer = zygote.run(job_for(self.course, sub, seed=seed, include_hidden=include_hidden))
         except ZygoteDied as e:
             total = sum(c["points"] for c in catalogue if include_hidden or not c["hidden"])
+            # No fingerprint: this says nothing of the file, so a rerun grades it again.
             return ExerciseResult(sub.student, sub.exercise, ERROR, message=str(e), file=str(sub.path),
-                                  fingerprint=fp, max_score=total)
+                                  max_score=total)
         return collect(sub.student, sub.exercise, catalogue, answer["events"], ended=answer["ended"],
                        detail=answer["detail"], include_hidden=include_hidden, output=answer["output"],
                        file=str(sub.path), fingerprint=fp, seconds=answer.get("elapsed", 0.0))
@@ -134,13 +135,13 @@ def read_result(path: Path) -> ExerciseResult | None:
 
 
 def load_result(out: Path, sub: Submission) -> ExerciseResult | None:
-    """A saved result for this very file (same fingerprint), or None."""
+    """A saved result for this very file (same fingerprint), or None.
+
+    A result the grading worker could not finish (it died) carries no fingerprint, so it
+    is graded again.
+    """
     result = read_result(result_path(out, sub.student, sub.exercise))
-    if result is None:
-        return None
-    if result.fingerprint != sub.fingerprint or result.status == ERROR and "worker" in result.message:
-        return None
-    return result
+    return result if result is not None and result.fingerprint == sub.fingerprint else None
 
 
 def load_gradebook(out: Path, course: Course) -> Gradebook:

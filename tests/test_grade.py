@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from kerasgrade.discover import Submission
-from kerasgrade.grade import shard_of
+from kerasgrade.grade import load_result, save_result, shard_of
+from kerasgrade.result import ERROR, GRADED, ExerciseResult
 
 from .conftest import ROOT
 
@@ -67,6 +68,18 @@ def test_a_shard_takes_every_nth_student_with_all_their_exercises():
     parts = [shard_of(subs, k, 2) for k in (1, 2)]
     assert {s.student for s in parts[0]} == {"a", "c", "e"}
     assert sorted(parts[0] + parts[1], key=lambda s: (s.student, s.exercise)) == subs
+
+
+def test_only_a_result_of_this_very_file_is_resumed(tmp_path):
+    file = tmp_path / "ann.py"
+    file.write_text("x = 1\n")
+    save_result(tmp_path, ExerciseResult("ann", EX, GRADED, fingerprint=Submission("ann", EX, file).fingerprint))
+    assert load_result(tmp_path, Submission("ann", EX, file)).status == GRADED
+    file.write_text("x = 2\n")  # handed in again
+    assert load_result(tmp_path, Submission("ann", EX, file)) is None
+    # the worker died while grading it: the saved result names no file, so it is graded again
+    save_result(tmp_path, ExerciseResult("ann", EX, ERROR, message="the grading worker stopped"))
+    assert load_result(tmp_path, Submission("ann", EX, file)) is None
 
 
 @pytest.mark.slow
