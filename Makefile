@@ -20,6 +20,6 @@ validate:                ## references full, stubs zero, every mutant caught
 	kerasgrade validate
 
 bench:
-	$(PY) bench/grade_class.py --nbgrader-students 5
+	$(PY) bench/grade_class.py --nbgrader-students 5 --fresh-students 10
 	$(PY) bench/exercise_times.py
 	$(PY) bench/sandbox_cost.py

@@ -13,7 +13,8 @@ Timed on that class, in one run:
    (``--nbgrader-students K`` grades the first K students only and
    extrapolates linearly);
 3. a fresh interpreter per submission (``python -c``: import TensorFlow, run
-   ``kerasgrade.runner.run_checks``), J at a time;
+   ``kerasgrade.runner.run_checks``), J at a time (``--fresh-students K``: the
+   first K students only, extrapolated linearly);
 4. for reference, the checks alone: J interpreters, each importing TensorFlow
    once and running ``run_checks`` on its share of the submissions in turn
    (no isolation, no sandbox): the checks' own compute, a lower bound.
@@ -58,6 +59,7 @@ EXAMPLES = """examples:
   python bench/grade_class.py                                   # 40 students, every exercise of course.toml
   python bench/grade_class.py --students 4 --exercise ex01_first_model --nbgrader-students 2
   python bench/grade_class.py --nbgrader-students 5 --keep /tmp/bench   # keep CLASS, OUT and the nbgrader course
+  python bench/grade_class.py --nbgrader-students 5 --fresh-students 10  # the README's table
 """
 
 STEPS = ("nbgrader", "fresh", "checks", "cold")  # what --skip may leave out; kerasgrade always runs
@@ -318,10 +320,30 @@ def _in_children(label: str, course: Course, batches: list[list[Path]], work: Pa
     return Timing(label, sum(map(len, batches)), wall, mem, {k: r["score"] for k, r in rows.items()}), rows
 
 
-def bench_fresh(course: Course, hands: list[Hand], work: Path, jobs: int) -> tuple[Timing, dict]:
-    """A new interpreter per submission (imports TensorFlow, runs the checks), ``jobs`` at a time."""
-    return _in_children(f"fresh `python` per submission, {jobs} at a time", course, [[h.path] for h in hands],
-                        work, "fresh", jobs=jobs, warm=False)
+def first_students(hands: list[Hand], limit: int | None) -> list[Hand]:
+    """The submissions of the first ``limit`` students (all, without a limit)."""
+    graded = students_of(hands)[:limit] if limit else students_of(hands)
+    return [h for h in hands if h.student in graded]
+
+
+def extrapolate(t: Timing, mine: list[Hand], hands: list[Hand]) -> Timing:
+    """A timing of ``mine``, part of the class ``hands``, scaled linearly to the whole class."""
+    if len(mine) < len(hands):
+        t.full_submissions = len(hands)
+        t.full_wall = t.wall / len(mine) * len(hands)
+        t.note = (f"{len(students_of(mine))} of {len(students_of(hands))} students graded; whole class "
+                  "extrapolated linearly")
+    return t
+
+
+def bench_fresh(course: Course, hands: list[Hand], work: Path, jobs: int,
+                limit: int | None) -> tuple[Timing, dict]:
+    """A new interpreter per submission (imports TensorFlow, runs the checks), ``jobs`` at a time
+    (the first ``limit`` students)."""
+    mine = first_students(hands, limit)
+    t, rows = _in_children(f"fresh `python` per submission, {jobs} at a time", course, [[h.path] for h in mine],
+                           work, "fresh", jobs=jobs, warm=False)
+    return extrapolate(t, mine, hands), rows
 
 
 def bench_checks(course: Course, hands: list[Hand], work: Path, jobs: int) -> tuple[Timing, dict]:
@@ -347,9 +369,7 @@ def bench_nbgrader(course: Course, hands: list[Hand], exercises: list[str], work
     if course.file.name != COURSE_FILE:  # init_course copies it under its own name; the test cells look for
         shutil.copyfile(course.file, folder / COURSE_FILE)  # course.toml (a course given as --course x.toml)
     generate = _nbgrader(folder, work / "nbgrader-generate.log", "generate_assignment", ASSIGNMENT)
-    everyone = students_of(hands)
-    graded = everyone[:limit] if limit else everyone
-    mine = [h for h in hands if h.student in graded]
+    mine = first_students(hands, limit)
     for h in mine:
         path = folder / "submitted" / h.student / ASSIGNMENT / f"{h.exercise}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -361,11 +381,7 @@ def bench_nbgrader(course: Course, hands: list[Hand], exercises: list[str], work
         for h in mine:
             scores[(h.student, h.exercise)] = gb.find_submission_notebook(h.exercise, ASSIGNMENT, h.student).score
     t = Timing("`nbgrader autograde` (sequential)", len(mine), run.wall, run.memory, scores)
-    if len(mine) < len(hands):
-        t.full_submissions = len(hands)
-        t.full_wall = run.wall / len(mine) * len(hands)
-        t.note = f"{len(graded)} of {len(everyone)} students graded; whole class extrapolated linearly"
-    return t, {"generate_s": generate.wall, "students": len(graded)}
+    return extrapolate(t, mine, hands), {"generate_s": generate.wall, "students": len(students_of(mine))}
 
 
 def bench_cold_check(course: Course, file: Path, work: Path, rounds: int = 2) -> dict:
@@ -507,9 +523,10 @@ def report(args, course, exercises, hands, rows, kg, info, inproc, fresh, cold, 
         notes.append(f"nbgrader: measured **{nb.wall / nb.submissions:.1f} s per submission** (a notebook: a new "
                      "kernel that imports TensorFlow, then the check cells); `generate_assignment` took "
                      f"{info['nbgrader']['generate_s']:.1f} s more, not counted.")
-        if nb.full_wall is not None:
-            notes.append(f"\\* nbgrader EXTRAPOLATED: {nb.note} ({nb.submissions} submissions measured in "
-                         f"{nb.wall:.1f} s → ~{nb.full_wall:.0f} s for {nb.full_submissions}).")
+    for t in rows:
+        if t.full_wall is not None:
+            notes.append(f"\\* {t.label.split(',')[0]} EXTRAPOLATED: {t.note} ({t.submissions} submissions "
+                         f"measured in {t.wall:.1f} s → ~{t.full_wall:.0f} s for {t.full_submissions}).")
     notes.append("Peak memory: the largest sum over the process tree, sampled every 0.2 s. RSS counts a page "
                  "a forked child shares with its zygote twice; PSS shares it out.")
     notes += overhead_notes(kg, info["kerasgrade"], args.jobs, inproc, fresh)
@@ -550,14 +567,17 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "the fresh-process run (default: cores)")
     p.add_argument("--nbgrader-students", type=int, metavar="K", help="nbgrader grades the first K students "
                    "only; its time for the class is extrapolated linearly (default: all)")
+    p.add_argument("--fresh-students", type=int, metavar="K", help="the fresh-process run grades the first K "
+                   "students only; its time for the class is extrapolated linearly (default: all)")
     p.add_argument("--references", type=float, default=0.5, help="share of submissions that are the "
                    "reference solution, the others are mutants (default 0.5)")
     p.add_argument("--seed", type=int, default=5, help="seed of the class's make-up (default 5)")
     p.add_argument("--skip", action="append", choices=STEPS, default=[], help="skip a step (repeatable)")
     p.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temporary folder, removed)")
     args = p.parse_args(argv)
-    if args.students < 1 or args.jobs < 1 or (args.nbgrader_students is not None and args.nbgrader_students < 1):
-        p.error("--students, --jobs and --nbgrader-students must be at least 1")
+    if args.students < 1 or args.jobs < 1 or any(k is not None and k < 1 for k in (args.nbgrader_students,
+                                                                                   args.fresh_students)):
+        p.error("--students, --jobs, --nbgrader-students and --fresh-students must be at least 1")
     if not 0 <= args.references <= 1:
         p.error("--references is a share, between 0 and 1")
     return args
@@ -595,7 +615,7 @@ def main(argv=None) -> int:
             rows.append(nb)
         if "fresh" not in args.skip:
             say("3/5 a fresh interpreter per submission")
-            t, fresh = bench_fresh(course, hands, work, args.jobs)
+            t, fresh = bench_fresh(course, hands, work, args.jobs, args.fresh_students)
             rows.append(t)
         if "checks" not in args.skip:
             say("4/5 the checks alone, in warm interpreters")
