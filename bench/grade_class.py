@@ -464,15 +464,15 @@ def overhead_notes(kg: Timing, kg_info: dict, jobs: int, inproc: dict, fresh: di
         items = kg.submissions + kg_info["references"]
         checks = statistics.mean(r["checks_s"] for r in inproc.values())
         per_item = kg.wall * jobs / items
-        text = (f"kerasgrade's overhead per submission beyond the checks' own compute: **{per_item - checks:+.1f} s** "
-                f"= {kg.wall:.1f} s wall × {jobs} worker(s) / {items} graded, minus {checks:.1f} s, the mean "
+        text = (f"kerasgrade's overhead per submission beyond the checks' own compute: **{per_item - checks:+.2f} s** "
+                f"= {kg.wall:.1f} s wall × {jobs} worker(s) / {items} graded, minus {checks:.2f} s, the mean "
                 "time of the same submissions' checks (`kerasgrade.runner.run_checks` timed in a warm "
                 "interpreter: kerasgrade's results do not record a time per check). It includes the "
                 "workers' start-up (TensorFlow import), fork, sandbox and reports")
         if start is not None and kg.wall > start:
             steady = (kg.wall - start) * jobs / items - checks
             text += (f"; without the workers' start-up (taken as a fresh interpreter's, {start:.1f} s, "
-                     f"which runs in parallel in each worker): **{steady:+.1f} s**")
+                     f"which runs in parallel in each worker): **{steady:+.2f} s**")
         notes.append(text + ".")
     if start is not None:
         notes.append(f"A fresh interpreter spends {start:.1f} s per submission importing TensorFlow and "
