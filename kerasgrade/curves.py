@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import __version__
@@ -117,33 +120,56 @@ class References:
         return None
 
 
+def _tasks(result: ExerciseResult, refs: References, folder: Path, student: str | None) -> dict[str, tuple]:
+    """{check name: (png path, learner's losses, reference's losses, title)} of a result's failed curves."""
+    tasks = {}
+    for c in failed_curves(result):
+        name = picture_name(student, result.exercise, c.name) if student else f"{result.exercise}.{c.name}.png"
+        tasks[c.name] = (Path(folder) / name, c.data["loss"], refs.curve(result.exercise, c.name),
+                         f"{result.exercise}: {c.title}")
+    return tasks
+
+
+def _draw(task: tuple) -> None:
+    from .plots import loss_curves_png
+
+    path, learner, reference, title = task
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(loss_curves_png(learner, reference, title=title))
+
+
+def _draw_all(tasks: list[tuple], jobs: int) -> None:
+    """Draw every figure, in ``jobs`` forked processes when there are several (a class has
+    one per learner who failed a training check, ~0.15 s each). The fork is safe: the
+    children only draw, they run no TensorFlow operation."""
+    if jobs > 1 and len(tasks) >= 4 and "fork" in multiprocessing.get_all_start_methods():
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                list(pool.map(_draw, tasks, chunksize=max(1, len(tasks) // (4 * jobs))))
+            return
+        except BrokenProcessPool:
+            pass  # a worker died (out of memory?): draw them here instead
+    for task in tasks:
+        _draw(task)
+
+
 def draw_curves(result: ExerciseResult, refs: References, folder: Path, *, student: str | None = None
                 ) -> dict[str, Path]:
     """A PNG per failed convergence check of ``result``, in ``folder``: {check name: path}.
 
     Named ``picture_name(student, ...)`` for a class's feedback, ``<exercise>.<check>.png`` for one learner.
     """
-    from .plots import loss_curves_png
-
-    out = {}
-    for c in failed_curves(result):
-        name = picture_name(student, result.exercise, c.name) if student else f"{result.exercise}.{c.name}.png"
-        path = Path(folder) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(loss_curves_png(c.data["loss"], refs.curve(result.exercise, c.name),
-                                         title=f"{result.exercise}: {c.title}"))
-        out[c.name] = path
-    return out
+    tasks = _tasks(result, refs, folder, student)
+    _draw_all(list(tasks.values()), jobs=1)
+    return {name: task[0] for name, task in tasks.items()}
 
 
-def write_loss_curves(book: Gradebook, refs: References, folder: str | Path) -> dict[tuple[str, str], dict[str, str]]:
+def write_loss_curves(book: Gradebook, refs: References, folder: str | Path, *, jobs: int | None = None
+                      ) -> dict[tuple[str, str], dict[str, str]]:
     """PNGs beside the feedback files (``<student>.<exercise>.<check>.png``); names per (student, exercise)."""
-    pictures = {}
-    for (student, exercise), result in sorted(book.results.items()):
-        drawn = draw_curves(result, refs, Path(folder), student=student)
-        if drawn:
-            pictures[(student, exercise)] = {name: path.name for name, path in drawn.items()}
-    return pictures
+    tasks = {key: _tasks(r, refs, Path(folder), key[0]) for key, r in sorted(book.results.items())}
+    _draw_all([t for mine in tasks.values() for t in mine.values()], jobs or os.cpu_count() or 1)
+    return {key: {name: t[0].name for name, t in mine.items()} for key, mine in tasks.items() if mine}
 
 
 def learner_curves(course: Course, pool, result: ExerciseResult, *, cache: Path | None = None) -> dict[str, str]:

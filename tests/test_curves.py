@@ -98,6 +98,19 @@ def test_feedback_names_the_png_drawn_beside_it(course, tmp_path):
     assert "loss curve" not in feedback_text(book, "alice", pictures)
 
 
+def test_a_class_s_curves_are_drawn_in_parallel_alike(course, tmp_path):
+    refs = References(course, tmp_path / "reference")
+    refs.take(reference_of())
+    failing = {f"s{i}": result(f"s{i}", fail=("learns_blobs",), training_loss=LEARNER_LOSS) for i in range(5)}
+    book = sample_book()
+    book.results.update({(s, EX): r for s, r in failing.items()})
+    one, two = (write_loss_curves(book, refs, tmp_path / f"jobs{j}", jobs=j) for j in (1, 2))
+    assert one == two and set(failing) < {s for s, _ in two}
+    for names in two.values():
+        for name in names.values():
+            assert (tmp_path / "jobs2" / name).read_bytes() == (tmp_path / "jobs1" / name).read_bytes()
+
+
 def test_check_draws_beside_the_learners_file_without_grading_a_cached_reference(course, tmp_path):
     References(course, tmp_path / "cache").take(reference_of())
     r = result("you", fail=("learns_blobs",), training_loss=LEARNER_LOSS)
