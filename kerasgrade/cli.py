@@ -71,7 +71,7 @@ def cmd_grade(args) -> int:
     if graded < len(subs):
         print(f"resumed: {len(subs) - graded} result(s) were already in {args.out} "
               "(--force regrades all)", file=sys.stderr)
-    files = write_outputs(course, book, Path(args.out))
+    files = write_outputs(course, book, Path(args.out), jobs=args.jobs)
     print_gradebook(book)
     print(f"\nwrote {', '.join(str(f) for f in files)}\n({len(book.students)} students, "
           f"{graded} submission(s) graded in {time.monotonic() - start:.1f} s)")

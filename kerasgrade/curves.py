@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import __version__
@@ -26,8 +23,8 @@ from .discover import Submission
 from .result import GRADED, CheckResult, ExerciseResult, Gradebook
 from .validate import TRAINING
 
-__all__ = ["REFERENCE_STUDENT", "References", "failed_curves", "draw_curves", "write_loss_curves",
-           "learner_curves", "user_cache", "picture_name"]
+__all__ = ["REFERENCE_STUDENT", "References", "failed_curves", "draw_curves", "loss_curve_figures",
+           "save_pngs", "learner_curves", "user_cache", "picture_name"]
 
 # Not a valid student id (ids start with a letter or digit), so it never meets a real student.
 REFERENCE_STUDENT = "_reference"
@@ -120,37 +117,25 @@ class References:
         return None
 
 
-def _tasks(result: ExerciseResult, refs: References, folder: Path, student: str | None) -> dict[str, tuple]:
-    """{check name: (png path, learner's losses, reference's losses, title)} of a result's failed curves."""
-    tasks = {}
-    for c in failed_curves(result):
-        name = picture_name(student, result.exercise, c.name) if student else f"{result.exercise}.{c.name}.png"
-        tasks[c.name] = (Path(folder) / name, c.data["loss"], refs.curve(result.exercise, c.name),
-                         f"{result.exercise}: {c.title}")
-    return tasks
-
-
-def _draw(task: tuple) -> None:
+def _calls(result: ExerciseResult, refs: References, folder: Path, student: str | None) -> dict[str, tuple]:
+    """{check name: (png path, figure call)} of a result's failed convergence checks."""
     from .plots import loss_curves_png
 
-    path, learner, reference, title = task
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(loss_curves_png(learner, reference, title=title))
+    calls = {}
+    for c in failed_curves(result):
+        name = picture_name(student, result.exercise, c.name) if student else f"{result.exercise}.{c.name}.png"
+        calls[c.name] = (Path(folder) / name, (loss_curves_png, {
+            "learner": c.data["loss"], "reference": refs.curve(result.exercise, c.name),
+            "title": f"{result.exercise}: {c.title}"}))
+    return calls
 
 
-def _draw_all(tasks: list[tuple], jobs: int) -> None:
-    """Draw every figure, in ``jobs`` forked processes when there are several (a class has
-    one per learner who failed a training check, ~0.15 s each). The fork is safe: the
-    children only draw, they run no TensorFlow operation."""
-    if jobs > 1 and len(tasks) >= 4 and "fork" in multiprocessing.get_all_start_methods():
-        try:
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                list(pool.map(_draw, tasks, chunksize=max(1, len(tasks) // (4 * jobs))))
-            return
-        except BrokenProcessPool:
-            pass  # a worker died (out of memory?): draw them here instead
-    for task in tasks:
-        _draw(task)
+def save_pngs(pngs: dict) -> None:
+    """Write the PNGs whose key is a path (``render``'s result may hold others)."""
+    for path, png in pngs.items():
+        if isinstance(path, Path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png)
 
 
 def draw_curves(result: ExerciseResult, refs: References, folder: Path, *, student: str | None = None
@@ -159,17 +144,20 @@ def draw_curves(result: ExerciseResult, refs: References, folder: Path, *, stude
 
     Named ``picture_name(student, ...)`` for a class's feedback, ``<exercise>.<check>.png`` for one learner.
     """
-    tasks = _tasks(result, refs, folder, student)
-    _draw_all(list(tasks.values()), jobs=1)
-    return {name: task[0] for name, task in tasks.items()}
+    from .plots import render
+
+    calls = _calls(result, refs, folder, student)
+    save_pngs(render(dict(calls.values())))
+    return {name: path for name, (path, _) in calls.items()}
 
 
-def write_loss_curves(book: Gradebook, refs: References, folder: str | Path, *, jobs: int | None = None
-                      ) -> dict[tuple[str, str], dict[str, str]]:
-    """PNGs beside the feedback files (``<student>.<exercise>.<check>.png``); names per (student, exercise)."""
-    tasks = {key: _tasks(r, refs, Path(folder), key[0]) for key, r in sorted(book.results.items())}
-    _draw_all([t for mine in tasks.values() for t in mine.values()], jobs or os.cpu_count() or 1)
-    return {key: {name: t[0].name for name, t in mine.items()} for key, mine in tasks.items() if mine}
+def loss_curve_figures(book: Gradebook, refs: References, folder: str | Path
+                       ) -> tuple[dict[tuple[str, str], dict[str, str]], dict[Path, tuple]]:
+    """The loss-curve PNGs of a class's feedback, to draw (``plots.render``) and save (``save_pngs``):
+    their names per (student, exercise) and check, and {path: figure call}."""
+    calls = {key: _calls(r, refs, Path(folder), key[0]) for key, r in sorted(book.results.items())}
+    names = {key: {check: path.name for check, (path, _) in mine.items()} for key, mine in calls.items() if mine}
+    return names, dict(pair for mine in calls.values() for pair in mine.values())
 
 
 def learner_curves(course: Course, pool, result: ExerciseResult, *, cache: Path | None = None) -> dict[str, str]:

@@ -195,18 +195,25 @@ def grade_class(course: Course, subs: list[Submission], out: Path, *, jobs: int,
     return book, len(todo)
 
 
-def write_outputs(course: Course, book: Gradebook, out: Path) -> list[Path]:
-    """grades.csv, grades.json, feedback/ (with loss-curve pictures) and report.html."""
-    from .curves import References, write_loss_curves
-    from .htmlreport import write_report
+def write_outputs(course: Course, book: Gradebook, out: Path, *, jobs: int | None = None) -> list[Path]:
+    """grades.csv, grades.json, feedback/ (with loss-curve pictures) and report.html.
+
+    The figures of both (one per learner who failed a training check, and the report's)
+    are drawn together, on ``jobs`` processes (default: one per core).
+    """
+    from .curves import References, loss_curve_figures, save_pngs
+    from .htmlreport import report_figures, write_report
+    from .plots import render
     from .report import write_csv, write_feedback, write_json
 
     out = Path(out)
     write_csv(book, out / "grades.csv")
     write_json(book, out / "grades.json")
-    refs = References(course, out / "reference")
-    write_feedback(book, out / "feedback", write_loss_curves(book, refs, out / "feedback"))
-    write_report(book, out, title=course.title)
+    names, curves = loss_curve_figures(book, References(course, out / "reference"), out / "feedback")
+    figures = render({**report_figures(book), **curves}, jobs or os.cpu_count() or 1)
+    save_pngs(figures)
+    write_feedback(book, out / "feedback", names)
+    write_report(book, out, title=course.title, figures=figures)
     return [out / "grades.csv", out / "grades.json", out / "feedback", out / "report.html"]
 
 

@@ -19,7 +19,7 @@ from .report import feedback_text
 from .result import GRADED, MISSING, Gradebook
 
 __all__ = ["CheckRate", "exercise_percents", "check_failure_rates", "concept_failure_rates",
-           "status_counts", "report_html", "write_report"]
+           "status_counts", "report_figures", "report_html", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -145,11 +145,27 @@ def _summary(book: Gradebook) -> str:
             f"{sum(t >= 100 for t in totals)} at 100%.</p>")
 
 
-def _distribution(book: Gradebook) -> str:
-    from .plots import histograms_png
+def report_figures(book: Gradebook) -> dict[str, tuple]:
+    """The report's figures, to draw (``plots.render``): {key: figure call}, the costliest first."""
+    from .plots import bars_png, score_bands_png
 
     percents = exercise_percents(book)
-    panels = [(ex, v) for ex, v in percents.items()] + [("course total", [book.total(s) for s in book.students])]
+    rows = [*percents.items(), ("course total", [book.total(s) for s in book.students])]
+    calls = {"distribution": (score_bands_png, {"rows": rows})}
+    rates = check_failure_rates(book)
+    for ex in book.exercises:
+        mine = [(r.title, r.percent) for r in rates if r.exercise == ex]
+        if mine:
+            calls[f"checks:{ex}"] = (bars_png, {"items": mine, "xlabel": "submissions failing it (%)"})
+    concepts = concept_failure_rates(book)
+    if concepts:
+        calls["concepts"] = (bars_png, {"items": [(k, 100.0 * f / t) for k, f, t in concepts],
+                                        "xlabel": "checks failed (%)"})
+    return calls
+
+
+def _distribution(book: Gradebook, figures: dict) -> str:
+    percents = exercise_percents(book)
     counts = status_counts(book)
     rows = []
     for ex in book.exercises:
@@ -157,31 +173,28 @@ def _distribution(book: Gradebook) -> str:
         rows.append(f"<tr><td>{html.escape(ex)}</td><td class=num>{len(percents[ex])}</td><td class=num>{mean}</td>"
                     + "".join(f"<td class=num>{counts[ex][k]}</td>" for k in (MISSING, "error", "timeout"))
                     + "</tr>")
-    return (_img(histograms_png(panels, xlabel="score (% of the exercise)"), "score distribution per exercise")
+    return ("<p>How many students scored in each band of 10 points, per exercise: a dark cell holds a large "
+            "share of the exercise's submissions.</p>"
+            + _img(figures["distribution"], "score distribution per exercise")
             + "<table><thead><tr><th>exercise</th><th class=num>handed in</th><th class=num>mean %</th>"
             "<th class=num>missing</th><th class=num>crashed</th><th class=num>timed out</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _concepts(book: Gradebook) -> str:
-    from .plots import bars_png
-
+def _concepts(book: Gradebook, figures: dict) -> str:
     concepts = concept_failure_rates(book)
     if not concepts:
         return "<p>No check has run yet.</p>"
-    items = [(k, 100.0 * f / t) for k, f, t in concepts]
     rows = "".join(f"<tr><td>{html.escape(k)}</td><td class=num data-v={100 * f / t:.2f}>{100 * f / t:.0f}%</td>"
                    f"<td class=num>{f}/{t}</td></tr>" for k, f, t in concepts)
     return ("<p>Share of the checks of each concept that failed, over every handed-in submission: the top "
             "bars are the ideas to teach again.</p>"
-            + _img(bars_png(items, xlabel="checks failed (%)"), "failure rate per concept")
+            + _img(figures["concepts"], "failure rate per concept")
             + f"<table><thead><tr><th>concept</th><th class=num>failed</th><th class=num>checks</th></tr></thead>"
               f"<tbody>{rows}</tbody></table>")
 
 
-def _checks(book: Gradebook) -> str:
-    from .plots import bars_png
-
+def _checks(book: Gradebook, figures: dict) -> str:
     rates = check_failure_rates(book)
     parts = []
     for ex in book.exercises:
@@ -194,8 +207,7 @@ def _checks(book: Gradebook) -> str:
             f"<td class=num>{r.failed}/{r.total}</td></tr>" for r in mine)
         parts.append(
             f"<h3>{html.escape(ex)}</h3>"
-            + _img(bars_png([(r.title, r.percent) for r in mine], xlabel="submissions failing it (%)"),
-                   f"failure rate per check of {ex}")
+            + _img(figures[f"checks:{ex}"], f"failure rate per check of {ex}")
             + "<table><thead><tr><th>check</th><th>concept</th><th class=num>failed</th>"
               f"<th class=num>of</th></tr></thead><tbody>{rows}</tbody></table>")
     return "".join(parts) or "<p>No check has run yet.</p>"
@@ -240,24 +252,33 @@ def _feedback(book: Gradebook, feedback_dir: Path | None) -> str:
     return "".join(parts)
 
 
-def report_html(book: Gradebook, *, title: str = "kerasgrade report", feedback_dir: Path | None = None) -> str:
-    """The whole report as one HTML string (loss-curve PNGs are read from ``feedback_dir`` when there)."""
+def report_html(book: Gradebook, *, title: str = "kerasgrade report", feedback_dir: Path | None = None,
+                figures: dict | None = None) -> str:
+    """The whole report as one HTML string (loss-curve PNGs are read from ``feedback_dir`` when there).
+
+    ``figures``: the drawn ``report_figures`` (``plots.render``), when drawn with others; else drawn here.
+    """
+    from .plots import render
+
+    figures = figures if figures is not None else render(report_figures(book))
     t = html.escape(title)
     return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{t}</title>"
             f"<meta name=viewport content='width=device-width,initial-scale=1'><style>{CSS}</style></head><body>"
             f"<h1>{t}</h1>{_summary(book)}"
-            f"<h2 id=distribution>Score distribution per exercise</h2>{_distribution(book)}"
-            f"<h2 id=concepts>Failure rate per concept</h2>{_concepts(book)}"
-            f"<h2 id=checks>Failure rate per check</h2>{_checks(book)}"
+            f"<h2 id=distribution>Score distribution per exercise</h2>{_distribution(book, figures)}"
+            f"<h2 id=concepts>Failure rate per concept</h2>{_concepts(book, figures)}"
+            f"<h2 id=checks>Failure rate per check</h2>{_checks(book, figures)}"
             f"<h2 id=students-h>Students</h2>{_students(book)}"
             f"<h2 id=feedback>Feedback</h2>{_feedback(book, feedback_dir)}"
             f"<script>{JS}</script></body></html>")
 
 
-def write_report(book: Gradebook, out: str | Path, *, title: str = "kerasgrade report") -> Path:
+def write_report(book: Gradebook, out: str | Path, *, title: str = "kerasgrade report",
+                 figures: dict | None = None) -> Path:
     """Write ``OUT/report.html`` from the gradebook (and ``OUT/feedback/*.png`` if written)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
-    path.write_text(report_html(book, title=title, feedback_dir=out / "feedback"), encoding="utf-8")
+    path.write_text(report_html(book, title=title, feedback_dir=out / "feedback", figures=figures),
+                    encoding="utf-8")
     return path

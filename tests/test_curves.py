@@ -6,7 +6,9 @@ import textwrap
 
 import pytest
 
-from kerasgrade.curves import REFERENCE_STUDENT, References, failed_curves, learner_curves, write_loss_curves
+from kerasgrade.curves import (REFERENCE_STUDENT, References, failed_curves, learner_curves, loss_curve_figures,
+                               save_pngs)
+from kerasgrade.plots import render
 from kerasgrade.discover import STUDENT_ID
 from kerasgrade.report import feedback_text, write_feedback
 from kerasgrade.result import ERROR
@@ -83,6 +85,12 @@ def test_references_are_queued_for_the_exercises_being_graded(course, tmp_path):
     todo = [(Submission("a", EX, ROOT / "x.py"), 0, True), (Submission("b", EX, None), 0, True)]
     assert [s.exercise for s, _, _ in References(course, tmp_path).items(todo)] == [EX]
     assert References(course, tmp_path).items([(Submission("b", EX, None), 0, True)]) == []
+
+
+def write_loss_curves(book, refs, folder, jobs=1):
+    names, calls = loss_curve_figures(book, refs, folder)
+    save_pngs(render(calls, jobs))
+    return names
 
 
 def test_feedback_names_the_png_drawn_beside_it(course, tmp_path):

@@ -7,7 +7,7 @@ from kerasgrade.curves import picture_name
 from kerasgrade.grade import save_result
 from kerasgrade.htmlreport import (check_failure_rates, concept_failure_rates, exercise_percents, report_html,
                                    status_counts, write_report)
-from kerasgrade.plots import bars_png, histograms_png, loss_curves_png
+from kerasgrade.plots import bars_png, loss_curves_png, score_bands_png
 
 from .books import LEARNER_LOSS, REFERENCE_LOSS, result, sample_book
 from .conftest import ROOT
@@ -39,7 +39,7 @@ def test_status_counts_show_missing_files():
 
 def test_plots_are_png_images():
     for png in (loss_curves_png(LEARNER_LOSS, REFERENCE_LOSS, title="t"), loss_curves_png(LEARNER_LOSS, None, title="t"),
-                histograms_png([("a", [10, 50, 100]), ("b", [])], xlabel="x"), bars_png([("c", 30.0)], xlabel="x"),
+                score_bands_png([("a", [10, 50, 100]), ("b", [])]), score_bands_png([]), bars_png([("c", 30.0)], xlabel="x"),
                 bars_png([], xlabel="x")):
         assert png.startswith(PNG)
 
