@@ -92,12 +92,13 @@ def warm_up() -> None:
         pass
     # Hypothesis now and then draws a "local constant" from the source of the loaded modules;
     # the first draw scans every module (~0.1 s). Scan them here, not in every child.
+    # A private function: a release without it, or with another signature, only costs the children time.
     try:
         from hypothesis.internal.conjecture.providers import _get_local_constants
-    except ImportError:  # a hypothesis without it: nothing to warm up
-        pass
-    else:
+
         _get_local_constants()
+    except Exception:  # noqa: BLE001 - a warm-up must never stop the zygote from starting
+        pass
     # inspect.getmodule maps every loaded module's file once (thousands of lstat calls,
     # slow through the sandbox's bind mounts); map them here, before the fork.
     import inspect
