@@ -69,11 +69,18 @@ CHILD_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", "PYTHONDONTWRIT
 # A new interpreter that imports TensorFlow and runs the checks of each file given, as the
 # grading child does (same runner, seed, time budget per check), without zygote or sandbox.
 # argv: course_file threads warm|cold all|public results.jsonl FILE... ; one JSON line per file.
+# With the single FILE "-", it serves: it reads one path per line on stdin and answers each
+# with its JSON line on stdout (the graded code's own output goes to stderr).
 CHECKS_CHILD = r'''
 import json, os, sys, time
 t0 = time.perf_counter()
 course_file, threads, warm, which, out, files = (sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4],
                                                  sys.argv[5], sys.argv[6:])
+serve = files == ["-"]
+if serve:
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    files = (line.strip() for line in sys.stdin)
 import tensorflow as tf
 tf.config.threading.set_intra_op_parallelism_threads(threads)
 tf.config.threading.set_inter_op_parallelism_threads(1)
@@ -100,9 +107,12 @@ for path in files:
     student = os.path.basename(os.path.dirname(path))
     r = collect(student, ex.id, catalogue(graders[ex.id]), events, ended="ok", include_hidden=which == "all",
                 file=path)
-    log.write(json.dumps({"student": student, "exercise": ex.id, "startup_s": startup,
-                          "checks_s": checks_s, "score": r.score, "max": r.max_points}) + "\n")
+    row = json.dumps({"student": student, "exercise": ex.id, "startup_s": startup,
+                      "checks_s": checks_s, "score": r.score, "max": r.max_points})
+    log.write(row + "\n")
     log.flush()
+    if serve:
+        answers.write(row + "\n")
 '''
 
 
