@@ -21,5 +21,6 @@ validate:                ## references full, stubs zero, every mutant caught
 
 bench:
 	$(PY) bench/grade_class.py --nbgrader-students 5 --fresh-students 10
+	$(PY) bench/overhead.py
 	$(PY) bench/exercise_times.py
 	$(PY) bench/sandbox_cost.py

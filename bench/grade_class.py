@@ -474,7 +474,9 @@ def overhead_notes(kg: Timing, kg_info: dict, jobs: int, inproc: dict, fresh: di
         items = kg.submissions + kg_info["references"]
         checks = statistics.mean(r["checks_s"] for r in inproc.values())
         per_item = kg.wall * jobs / items
-        text = (f"kerasgrade's overhead per submission beyond the checks' own compute: **{per_item - checks:+.2f} s** "
+        text = (f"kerasgrade's overhead per submission beyond the checks' own compute, unpaired (steps 1 and 4 "
+                f"run minutes apart on a machine whose speed drifts; `bench/overhead.py` measures it paired, "
+                f"with its uncertainty): **{per_item - checks:+.2f} s** "
                 f"= {kg.wall:.1f} s wall × {jobs} worker(s) / {items} graded, minus {checks:.2f} s, the mean "
                 "time of the same submissions' checks (`kerasgrade.runner.run_checks` timed in a warm "
                 "interpreter: kerasgrade's results do not record a time per check). It includes the "

@@ -63,7 +63,7 @@ def loss_curves_png(learner: list[float], reference: list[float] | None, *, titl
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
-    ax.set_title("\n".join(textwrap.wrap(title, 64)), fontsize=10)
+    ax.set_title("\n".join(textwrap.wrap(title, 64)), fontsize=10, y=1.0)  # a fixed y: no search for overlaps
     ax.grid(alpha=0.3)
     ax.legend()
     return _png(fig, dpi)
