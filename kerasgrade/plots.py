@@ -13,9 +13,9 @@ from __future__ import annotations
 import io
 import multiprocessing
 import textwrap
+from collections.abc import Callable, Hashable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from collections.abc import Callable, Hashable
 
 __all__ = ["loss_curves_png", "score_bands_png", "bars_png", "render"]
 
