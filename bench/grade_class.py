@@ -548,9 +548,14 @@ def report(args, course, exercises, hands, rows, kg, info, inproc, fresh, cold, 
     if inproc or fresh:
         print("\nPer exercise:\n\n" + per_exercise(hands, inproc, fresh))
     print("\n" + scores_text(hands, rows, kg))
-    print(f"\nMachine: {before}, {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end. "
-          f"Whole benchmark: {elapsed / 60:.1f} min.")
-    print(f"Command: `{shlex.join(['python', 'bench/grade_class.py', *sys.argv[1:]])}`")
+    print("\n" + footer(before, elapsed, "bench/grade_class.py"))
+
+
+def footer(before: str, elapsed: float, script: str) -> str:
+    """The machine's state at the start (``machine()``) and now, the run's length and its command."""
+    return (f"Machine: {before}, {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end. "
+            f"Whole run: {elapsed / 60:.1f} min.\n"
+            f"Command: `{shlex.join(['python', script, *sys.argv[1:]])}`")
 
 
 def scores_text(hands: list[Hand], rows: list[Timing], kg: Timing) -> str:
@@ -595,6 +600,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+def work_folder(keep: str | None, prefix: str) -> Path:
+    """The folder of ``--keep`` (new or empty: old results would mix with the new), else a temporary one."""
+    work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=prefix))
+    if keep and work.exists() and any(work.iterdir()):
+        raise SystemExit(f"--keep {work}: the folder exists and is not empty; name a new one")
+    work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
 def say(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -605,10 +619,7 @@ def main(argv=None) -> int:
     exercises = args.exercise or [e.id for e in course.exercises]
     for eid in exercises:
         course.exercise(eid)  # an unknown id stops here, naming the known ones
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kerasgrade-bench-"))
-    if args.keep and work.exists() and any(work.iterdir()):
-        raise SystemExit(f"--keep {work}: the folder exists and is not empty; name a new one")
-    work.mkdir(parents=True, exist_ok=True)
+    work = work_folder(args.keep, "kerasgrade-bench-")
     started, before = time.monotonic(), machine()
     try:
         hands = make_class(course, exercises, args.students, work / "class", seed=args.seed,

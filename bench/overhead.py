@@ -27,12 +27,10 @@ import json
 import math
 import os
 import queue
-import shlex
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -118,8 +116,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     course = gc.load_course(args.course)
     exercises = args.exercise or [e.id for e in course.exercises]
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kerasgrade-overhead-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = gc.work_folder(args.keep, "kerasgrade-overhead-")
     out = work / "out"
     before = gc.machine()
     started = time.monotonic()
@@ -198,9 +195,7 @@ def main(argv=None) -> int:
               f"Scores equal between A and B for {same} of {n} (B leaves state from one file to the next; "
               "informational).")
         print(f"- Per chunk, (A − B) × {j} / submissions: " + ", ".join(f"{x:+.3f}" for x in per_chunk) + ".")
-        print(f"- Machine: {before}, {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end. "
-              f"Whole run: {(time.monotonic() - started) / 60:.1f} min.")
-        print(f"- Command: `{shlex.join(['python', 'bench/overhead.py', *sys.argv[1:]])}`")
+        print("\n" + gc.footer(before, time.monotonic() - started, "bench/overhead.py"))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

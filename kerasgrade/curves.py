@@ -130,12 +130,11 @@ def _calls(result: ExerciseResult, refs: References, folder: Path, student: str 
     return calls
 
 
-def save_pngs(pngs: dict) -> None:
-    """Write the PNGs whose key is a path (``render``'s result may hold others)."""
+def save_pngs(pngs: dict[Path, bytes]) -> None:
+    """Write each PNG to its path."""
     for path, png in pngs.items():
-        if isinstance(path, Path):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(png)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
 
 
 def draw_curves(result: ExerciseResult, refs: References, folder: Path, *, student: str | None = None

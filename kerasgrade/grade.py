@@ -211,7 +211,7 @@ def write_outputs(course: Course, book: Gradebook, out: Path, *, jobs: int | Non
     write_json(book, out / "grades.json")
     names, curves = loss_curve_figures(book, References(course, out / "reference"), out / "feedback")
     figures = render({**report_figures(book), **curves}, jobs or os.cpu_count() or 1)
-    save_pngs(figures)
+    save_pngs({path: figures[path] for path in curves})
     write_feedback(book, out / "feedback", names)
     write_report(book, out, title=course.title, figures=figures)
     return [out / "grades.csv", out / "grades.json", out / "feedback", out / "report.html"]
