@@ -13,6 +13,7 @@ EPILOG = """examples:
   kerasgrade check exercises/ex01_first_model.py      a learner checks one exercise
   kerasgrade grade examples/class --out /tmp/grades   an instructor grades a class
   kerasgrade validate                                 CI proves the course sound
+  kerasgrade doctor                                   which sandbox defences this machine gives
   kerasgrade validate --seeds 20 --exercise ex01_first_model
   kerasgrade grade CLASS --out shard1 --shard 1/2     one machine of two; then:
   kerasgrade merge shard1 shard2 --out grades         one gradebook from the shards
@@ -36,7 +37,7 @@ def cmd_check(args) -> int:
     if not path.is_file():
         raise KerasgradeError(f"{path}: no such file")
     ex = course.exercise_for_file(path)
-    pool = Pool(course, jobs=1, exercises=[ex.id])
+    pool = Pool(course, jobs=1, exercises=[ex.id], announce=_announce_level)
     results = []
     pool.run([(Submission("you", ex.id, path), course.seed, args.hidden)], results.append)
     result = results[0]
@@ -67,7 +68,8 @@ def cmd_grade(args) -> int:
                       f"{r.score:g}/{r.max_points:g}")
 
     book, graded = grade_class(course, subs, Path(args.out), jobs=args.jobs, force=args.force,
-                               announce=_announce_sandbox, progress=progress)
+                               announce=_announce_sandbox, progress=progress,
+                               require_sandbox=course.require_sandbox and not args.unsandboxed)
     if graded < len(subs):
         print(f"resumed: {len(subs) - graded} result(s) were already in {args.out} "
               "(--force regrades all)", file=sys.stderr)
@@ -95,9 +97,31 @@ def _announce_sandbox(level: str, reason: str) -> None:
         print("sandbox: each submission runs in its own namespaces and cgroup, as an "
               "unprivileged user, without network (docs/SECURITY.md)", file=sys.stderr)
     else:
-        print(f"WARNING: no sandbox here ({reason}). Submissions run in separate processes with "
-              "resource limits only: they can read and write what this user can. Grade untrusted "
-              "code as root on Linux to isolate it (docs/SECURITY.md).", file=sys.stderr)
+        print(f"WARNING: incomplete sandbox here ({reason}). Submissions run in separate processes "
+              "with what is listed by `kerasgrade doctor` only. Grade untrusted code as root on Linux "
+              "to isolate it fully (docs/SECURITY.md).", file=sys.stderr)
+
+
+def _announce_level(level: str, reason: str) -> None:
+    """`check`: one line saying how isolated the learner's code runs (it is theirs: no refusal)."""
+    print(f"sandbox: {'full isolation' if level == 'namespaces' else 'partial: ' + reason}",
+          file=sys.stderr)
+
+
+def cmd_doctor(args) -> int:
+    from .sandbox import DEFENCES, defences
+
+    missing = defences()
+    for key, what in DEFENCES.items():
+        print(f"{'missing' if key in missing else 'reached':8s} {what}"
+              + (f"\n         why: {missing[key]}" if key in missing else ""))
+    if missing:
+        print("\n`kerasgrade grade` refuses to run here unless told so (--unsandboxed, or "
+              "[sandbox] require = false in course.toml). Run as root on Linux with cgroups mounted "
+              "to reach every defence (docs/SECURITY.md).")
+        return 1
+    print("\nevery defence is reached: `kerasgrade grade` isolates each submission fully")
+    return 0
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -216,7 +240,14 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--force", action="store_true", help="regrade submissions already graded in --out")
     g.add_argument("--shard", help="grade only shard K of N (students split deterministically), e.g. 1/4")
     g.add_argument("--quiet", action="store_true", help="no progress lines")
+    g.add_argument("--unsandboxed", action="store_true", help="grade even without full isolation "
+                   "(only for submissions you trust; see `kerasgrade doctor`)")
     g.set_defaults(func=cmd_grade)
+
+    d = sub.add_parser("doctor", help="instructors: which sandbox defences this machine gives a submission",
+                       description="Fork a confined throw-away child and report each defence (namespaces, "
+                       "cgroup, user id, seccomp, no_new_privs, rlimits) as reached or missing, with why.")
+    d.set_defaults(func=cmd_doctor)
 
     m = sub.add_parser("merge", help="instructors: join the --out folders of shard runs into one gradebook",
                        description="Join the results of `kerasgrade grade --shard K/N` runs into one "
@@ -285,8 +316,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt  # so that the grading pool ends every process and cgroup it started
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    import signal
+
+    try:
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _interrupted)
+    except ValueError:
+        pass  # not the main thread (an embedding program): its own handlers stay
     try:
         return args.func(args)
     except KerasgradeError as e:

@@ -21,6 +21,8 @@ class Limits:
     check_timeout: float = 20.0  # wall seconds for one check inside it
     memory_mb: int = 4096        # address-space / memory limit of the child
     output_kb: int = 64          # what the submission prints beyond this is cut
+    tmp_mb: int = 256            # the child's private /tmp (and the largest file it may write)
+    max_pids: int = 256          # processes and threads of one child at once (its cgroup)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Course:
     seed: int
     limits: Limits
     exercises: tuple[Exercise, ...] = field(default_factory=tuple)
+    require_sandbox: bool = True  # [sandbox] require: refuse to grade a class without full isolation
 
     def exercise(self, exercise_id: str) -> Exercise:
         for ex in self.exercises:
@@ -124,7 +127,7 @@ def load_course(path: str | Path | None = None) -> Course:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
     f = str(path)
-    known_top = {"course", "limits", "folders", "exercises"}
+    known_top = {"course", "limits", "folders", "exercises", "sandbox"}
     for key in data:
         if key not in known_top:
             raise ConfigError(f"{f}: unknown table [{key}] (expected one of: {', '.join(sorted(known_top))})")
@@ -145,7 +148,15 @@ def load_course(path: str | Path | None = None) -> Course:
                                 f"{where}.check_timeout"),
         memory_mb=_positive(_get(lim, "memory_mb", int, where, defaults.memory_mb), f"{where}.memory_mb"),
         output_kb=_positive(_get(lim, "output_kb", int, where, defaults.output_kb), f"{where}.output_kb"),
+        tmp_mb=_positive(_get(lim, "tmp_mb", int, where, defaults.tmp_mb), f"{where}.tmp_mb"),
+        max_pids=_positive(_get(lim, "max_pids", int, where, defaults.max_pids), f"{where}.max_pids"),
     )
+
+    sandbox = _get(data, "sandbox", dict, f, default={})
+    for key in sandbox:
+        if key != "require":
+            raise ConfigError(f"{f}: [sandbox]: unknown key {key!r} (known: require)")
+    require_sandbox = _get(sandbox, "require", bool, f"{f}: [sandbox]", True)
 
     folders = dict(DEFAULT_FOLDERS)
     for key, value in _get(data, "folders", dict, f, default={}).items():
@@ -174,4 +185,4 @@ def load_course(path: str | Path | None = None) -> Course:
         if not ex.grader.exists():
             raise ConfigError(f"{where}.id: no grader for it at {ex.grader}")
         exercises.append(ex)
-    return Course(title, path.resolve(), seed, limits, tuple(exercises))
+    return Course(title, path.resolve(), seed, limits, tuple(exercises), require_sandbox)

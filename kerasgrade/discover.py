@@ -1,9 +1,12 @@
 """Find a class's submissions: ``SUBMISSIONS/<student_id>/<exercise>.py`` (or ``.ipynb``)."""
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Course
@@ -11,21 +14,50 @@ from .errors import KerasgradeError
 from .source import SOURCE_SUFFIXES
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+MAX_FILE_BYTES = 16 << 20  # a submission larger than this is not graded (notebooks with outputs fit)
 
 
 @dataclass(frozen=True)
 class Submission:
+    """One student's one exercise, with the file's bytes read when it was found.
+
+    Children grade these bytes, never the file, so a file that changes or vanishes
+    later changes nothing; ``problem`` says why a file could not be read (then that
+    student's result says so).
+    """
     student: str
     exercise: str
     path: Path | None  # None: the student did not hand this exercise in
+    source: bytes | None = field(default=None, repr=False, compare=False)
+    problem: str = ""
+    fingerprint: str = field(default="", init=False)  # sha256 of ``source``
 
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.path) if self.path else ""
+    def __post_init__(self):
+        if self.path is not None and self.source is None and not self.problem:
+            try:
+                object.__setattr__(self, "source", read_file(self.path))
+            except OSError as e:
+                object.__setattr__(self, "problem", f"{self.path} could not be read: "
+                                   f"{e.strerror or e}")
+        if self.source is not None:
+            object.__setattr__(self, "fingerprint", hashlib.sha256(self.source).hexdigest())
 
 
-def fingerprint(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def read_file(path: Path) -> bytes:
+    """A regular file's bytes (no symlink, FIFO or device, at most ``MAX_FILE_BYTES``)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
+                raise OSError(errno.EFBIG, f"larger than {MAX_FILE_BYTES >> 20} MB")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def find_file(folder: Path, exercise: str) -> Path | None:

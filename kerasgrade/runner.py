@@ -35,11 +35,12 @@ def import_path(path: str | Path, name: str) -> types.ModuleType:
     return module
 
 
-def read_source_or_error(path: str | Path):
-    """The submission's ``(code, notes)``, or the ``LoadError`` that explains why not."""
+def read_source_or_error(path: str | Path, raw: bytes | None = None):
+    """The submission's ``(code, notes)`` (from its bytes ``raw`` if given), or the ``LoadError``
+    that explains why not."""
     try:
-        return read_source(path)
-    except (OSError, ValueError) as e:
+        return read_source(path, raw)
+    except (OSError, ValueError, RecursionError) as e:
         return LoadError(str(e))
 
 

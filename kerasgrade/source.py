@@ -30,10 +30,11 @@ def notebook_code(text: str) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", notes
 
 
-def read_source(path: str | Path) -> tuple[str, list[str]]:
-    """The code to run and notes for the learner. Raises ``ValueError`` for unreadable files."""
+def read_source(path: str | Path, raw: bytes | None = None) -> tuple[str, list[str]]:
+    """The code to run and notes for the learner, from the file at ``path`` or from its bytes
+    ``raw`` already read (then ``path`` only names it). Raises ``ValueError`` for unreadable files."""
     path = Path(path)
-    raw = path.read_bytes()
+    raw = path.read_bytes() if raw is None else raw
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -2,10 +2,14 @@
 
 Run by the parent as ``python -m kerasgrade.zygote COURSE_FILE`` (see
 ``isolate.Zygote``). It runs no TensorFlow operation itself, so forking stays
-safe. Each child confines itself (``sandbox.confine``), runs the checks
+safe. Each job (``job.Job``, one JSON line) carries the submission's bytes; its
+child is forked confined (``sandbox.spawn``), runs the checks on those bytes
 (``runner.run_checks``) and streams one JSON event per check through a pipe;
 its printed output goes through another pipe, of which only the head is kept.
-The zygote kills the child's process group and cgroup at the deadline.
+At the end or the deadline the zygote kills the child's whole cgroup and PID
+namespace at once and reaps it with a deadline (``sandbox.reap``). Nothing a
+child does can end the zygote: a failure in the per-job path is that job's
+answer.
 """
 from __future__ import annotations
 
@@ -14,16 +18,15 @@ import os
 import select
 import signal
 import sys
-import tempfile
 import time
 
-from .sandbox import confine, kill_cgroup, memory_exceeded, probe
+from .job import Job
+from .sandbox import RUN_ENV, WORKER_FAILED, end_run, memory_exceeded, probe, reap, run_id, signal_name, spawn
 
 MAX_EVENT_BYTES = 64 * 1024        # one event larger than this is cut (and then unreadable)
 MAX_REPORT_BYTES = 4 * 1024 * 1024 # a child's whole report larger than this is cut
+DRAIN_SECONDS = 0.5                # reading what a killed child left in its output pipe
 DONE = b'{"done": true}'
-GRADER_FAILED = 70  # exit status of a child whose trusted code raised
-
 
 
 def _prepare_tensorflow(threads: int):
@@ -36,48 +39,25 @@ def _prepare_tensorflow(threads: int):
     import keras  # noqa: F401 - imported once here, inherited by every child
 
 
-def _child(job: dict, graders: dict, write_fd: int, out_fd: int, nonce: bytes):
-    """In the forked child: confine, run the checks, stream events, never return."""
-    code = GRADER_FAILED
-    try:
-        os.setsid()
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.dup2(out_fd, 1)
-        os.dup2(out_fd, 2)
-        os.closerange(3, write_fd)
-        os.closerange(write_fd + 1, 1 << 16)
-        sys.stdin = open(0, closefd=False)
-        sys.stdout = open(1, "w", buffering=1, closefd=False)
-        sys.stderr = open(2, "w", buffering=1, closefd=False)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        channel = os.fdopen(write_fd, "w", buffering=1)
-        prefix = nonce.decode()
-        del nonce
+def _body(job: Job, graders: dict, write_fd: int, nonce: bytes):
+    """In the confined worker: run the checks on the job's source, stream events, never return."""
+    channel = os.fdopen(write_fd, "w", buffering=1)
+    prefix = nonce.decode()
 
-        def emit(event: dict):
-            channel.write(prefix + json.dumps(event)[:MAX_EVENT_BYTES] + "\n")
+    def emit(event: dict):
+        channel.write(prefix + json.dumps(event)[:MAX_EVENT_BYTES] + "\n")
 
+    def body(missing):
         from .runner import read_source_or_error, run_checks
 
-        source = read_source_or_error(job["file"])  # read before the file is out of sight
-        level = confine(job)
-        if level != "namespaces":
-            os.chdir(tempfile.mkdtemp(prefix="kerasgrade-"))
-        run_checks(graders[job["exercise"]], job["file"], include_hidden=job["include_hidden"],
-                   check_timeout=job["check_timeout"], seed=job["seed"], emit=emit, source=source)
+        source = read_source_or_error(job.filename, job.source)
+        run_checks(graders[job.exercise], job.filename, include_hidden=job.include_hidden,
+                   check_timeout=job.check_timeout, seed=job.seed, emit=emit, source=source)
         channel.write(prefix + DONE.decode() + "\n")
         channel.flush()
-        code = 0
-    except BaseException:  # noqa: BLE001 - the parent reports a child that ends early
-        try:
-            import traceback
+        os._exit(0)
 
-            traceback.print_exc()  # into the captured output, for the instructor
-        except BaseException:  # noqa: BLE001
-            pass
-    os._exit(code)
+    return body
 
 
 def _drain(fd: int, keep: bytearray, limit: int) -> bool:
@@ -86,71 +66,90 @@ def _drain(fd: int, keep: bytearray, limit: int) -> bool:
         data = os.read(fd, 65536)
     except BlockingIOError:
         return True
+    except OSError:
+        return False
     if data and len(keep) < limit:
         keep += data[: limit - len(keep)]
     return bool(data)
 
 
-def _run_job(job: dict, graders: dict) -> dict:
+def _crash_detail(job: Job, status: int | None, over_memory: bool) -> str:
+    if over_memory:
+        return f"it used more than the memory limit ({job.memory_mb} MB)"
+    if status is None:
+        return "it could not be stopped and reaped in time"
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+        return (f"killed by signal SIGKILL, which the kernel sends to a process that uses more "
+                f"than its memory limit ({job.memory_mb} MB): does the code build huge "
+                "arrays or models?")
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {signal_name(os.WTERMSIG(status))}"
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == WORKER_FAILED:
+        return ("the grader's own code failed inside the submission's process (see its "
+                "output): does the code replace built-in, numpy or Keras functions?")
+    return (f"it exited (status {os.WEXITSTATUS(status) if os.WIFEXITED(status) else status}) before "
+            "grading finished: does the code call sys.exit(), os._exit() or exit()?")
+
+
+def _run_job(job: Job, graders: dict) -> dict:
+    """Grade one job in a confined child; whatever happens, an answer for this job."""
+    start = time.monotonic()
+    try:
+        return _grade_in_child(job, graders, start)
+    except BaseException as e:  # noqa: BLE001 - a failure here is this job's result, not the zygote's
+        return {"events": [], "ended": "crash", "detail": f"the grading worker failed on this "
+                f"submission ({type(e).__name__}: {e})", "output": "",
+                "elapsed": round(time.monotonic() - start, 3)}
+
+
+def _grade_in_child(job: Job, graders: dict, start: float) -> dict:
     nonce = os.urandom(16).hex().encode()  # a line without it was not written by the grader
     done = nonce + DONE
     read_fd, write_fd = os.pipe()
     out_r, out_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child never returns
+    try:
+        child = spawn(job, _body(job, graders, write_fd, nonce), out_fd=out_w, keep_fd=write_fd)
+    finally:
+        os.close(write_fd)
+        os.close(out_w)
+    status, reaped = None, False
+    try:
+        os.set_blocking(out_r, False)
+        os.set_blocking(read_fd, False)
+        deadline = start + float(job.timeout)
+        report, output = bytearray(), bytearray()
+        out_limit = job.output_kb * 1024
+        ended, detail, out_open = "crash", "", True
+        while done not in report:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                ended, detail = "timeout", f"{job.timeout:g} s"
+                break
+            ready = select.select([read_fd] + ([out_r] if out_open else []), [], [], left)[0]
+            if out_r in ready:
+                out_open = _drain(out_r, output, out_limit + 1)
+            if read_fd in ready:
+                before = len(report)
+                if not _drain(read_fd, report, MAX_REPORT_BYTES) or (
+                        len(report) == before and len(report) >= MAX_REPORT_BYTES):
+                    if len(report) < MAX_REPORT_BYTES:
+                        break  # the child closed its channel without finishing
+        else:
+            ended = "ok"
+        over_memory = memory_exceeded(child.pid, child.run)
+        status, reaped = reap(child), True  # the whole cgroup killed at once, reaped with a deadline
+        # What is still in the pipe, bounded in bytes and in time: every writer is dead now.
+        drain_until = time.monotonic() + DRAIN_SECONDS
+        while out_open and len(output) <= out_limit and time.monotonic() < drain_until and \
+                select.select([out_r], [], [], max(0.0, drain_until - time.monotonic()))[0]:
+            out_open = _drain(out_r, output, out_limit + 1)
+    finally:
+        if not reaped:
+            reap(child)
         os.close(read_fd)
         os.close(out_r)
-        _child(job, graders, write_fd, out_w, nonce)
-    os.close(write_fd)
-    os.close(out_w)
-    os.set_blocking(out_r, False)
-    start = time.monotonic()
-    deadline = start + float(job["timeout"])
-    report, output = bytearray(), bytearray()
-    out_limit = int(job.get("output_kb", 64)) * 1024
-    ended, detail, out_open = "crash", "", True
-    while done not in report:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            ended, detail = "timeout", f"{job['timeout']:g} s"
-            break
-        ready = select.select([read_fd] + ([out_r] if out_open else []), [], [], left)[0]
-        if out_r in ready:
-            out_open = _drain(out_r, output, out_limit + 1)
-        if read_fd in ready:
-            before = len(report)
-            if not _drain(read_fd, report, MAX_REPORT_BYTES) or (
-                    len(report) == before and len(report) >= MAX_REPORT_BYTES):
-                if len(report) < MAX_REPORT_BYTES:
-                    break  # the child closed its channel without finishing
-    else:
-        ended = "ok"
-    while out_open and select.select([out_r], [], [], 0)[0]:
-        out_open = _drain(out_r, output, out_limit + 1)
-    try:
-        os.killpg(pid, signal.SIGKILL)  # the child and what it started in its session
-    except ProcessLookupError:
-        pass
-    _, status = os.waitpid(pid, 0)
-    over_memory = memory_exceeded(pid)
-    kill_cgroup(pid)  # and what left the session (a daemon), where cgroups are available
-    os.close(read_fd)
-    os.close(out_r)
     if ended == "crash":
-        if over_memory:
-            detail = f"it used more than the memory limit ({job.get('memory_mb')} MB)"
-        elif os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
-            detail = (f"killed by signal SIGKILL, which the kernel sends to a process that uses more "
-                      f"than its memory limit ({job.get('memory_mb')} MB): does the code build huge "
-                      "arrays or models?")
-        elif os.WIFSIGNALED(status):
-            detail = f"killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
-        elif os.WEXITSTATUS(status) == GRADER_FAILED:
-            detail = ("the grader's own code failed inside the submission's process (see its "
-                      "output): does the code replace built-in, numpy or Keras functions?")
-        else:
-            detail = (f"it exited (status {os.WEXITSTATUS(status)}) before grading finished: "
-                      "does the code call sys.exit(), os._exit() or exit()?")
+        detail = _crash_detail(job, status, over_memory)
     events, foreign = [], 0
     for line in bytes(report).split(done)[0].splitlines():
         if not line.startswith(nonce):
@@ -171,6 +170,10 @@ def _run_job(job: dict, graders: dict) -> dict:
 
 def main(course_file: str, only: list[str]) -> None:
     """Serve jobs for the course's exercises (``only`` these, if any are named)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: end with the parent
     proto_in = sys.stdin
     proto_out = os.fdopen(os.dup(1), "w", buffering=1)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -193,9 +196,19 @@ def main(course_file: str, only: list[str]) -> None:
     hello = {"catalogue": {k: catalogue(m) for k, m in graders.items()}, "sandbox": [level, reason]}
     proto_out.write(json.dumps(hello) + "\n")
     for line in proto_in:
-        job = json.loads(line)["job"]
-        proto_out.write(json.dumps(_run_job(job, graders)) + "\n")
+        try:
+            job = Job.from_json(line)
+        except (ValueError, TypeError, RecursionError) as e:
+            answer = {"events": [], "ended": "crash", "detail": f"the job was unreadable ({e})",
+                      "output": "", "elapsed": 0.0}
+        else:
+            answer = _run_job(job, graders) if job.exercise in graders else {
+                "events": [], "ended": "crash", "detail": f"no grader for {job.exercise!r} in this worker",
+                "output": "", "elapsed": 0.0}
+        proto_out.write(json.dumps(answer) + "\n")
     proto_out.flush()
+    if RUN_ENV not in os.environ:
+        end_run(run_id())  # a zygote started on its own (a benchmark) removes its own cgroups
     os._exit(0)  # TensorFlow's teardown takes seconds and there is nothing to clean up
 
 

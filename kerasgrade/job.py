@@ -1,0 +1,62 @@
+"""One grading job: what the parent sends a zygote for one submission.
+
+The parent read the submission into memory when it collected the class
+(``discover.Submission``); the job carries those bytes, so the child grades
+exactly what was fingerprinted and never needs the file itself. Every limit's
+default is ``config.Limits``'s.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import asdict, dataclass, fields
+
+from .config import Limits
+
+_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Job:
+    student: str
+    exercise: str
+    filename: str                # where the file was: for messages and tracebacks only
+    source: bytes                # the file's bytes as read at discovery
+    seed: int = 0
+    include_hidden: bool = True
+    timeout: float = _LIMITS.timeout
+    check_timeout: float = _LIMITS.check_timeout
+    memory_mb: int = _LIMITS.memory_mb
+    output_kb: int = _LIMITS.output_kb
+    tmp_mb: int = _LIMITS.tmp_mb
+    max_pids: int = _LIMITS.max_pids
+
+    @classmethod
+    def of(cls, submission, limits: Limits, *, seed: int, include_hidden: bool) -> "Job":
+        """The job grading ``submission`` (a ``discover.Submission`` with its bytes) under ``limits``."""
+        return cls(submission.student, submission.exercise, str(submission.path), submission.source,
+                   seed=seed, include_hidden=include_hidden, timeout=limits.timeout,
+                   check_timeout=limits.check_timeout, memory_mb=limits.memory_mb,
+                   output_kb=limits.output_kb, tmp_mb=limits.tmp_mb, max_pids=limits.max_pids)
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        d["source"] = base64.b64encode(self.source).decode("ascii")
+        return json.dumps(d)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Job":
+        """The job ``to_json`` wrote; ``ValueError`` for anything else."""
+        d = json.loads(text)
+        if not isinstance(d, dict) or set(d) != {f.name for f in fields(cls)}:
+            raise ValueError("not a job")
+        try:
+            d["source"] = base64.b64decode(d["source"], validate=True)
+        except (TypeError, binascii.Error):
+            raise ValueError("a job's source is not base64") from None
+        for f in fields(cls):
+            kind = {"str": str, "bytes": bytes, "int": int, "bool": bool, "float": (int, float)}[f.type]
+            if not isinstance(d[f.name], kind):
+                raise ValueError(f"a job's {f.name} is not a {f.type}")
+        return cls(**d)
