@@ -752,7 +752,10 @@ def probe() -> tuple[str, str]:
     missing = defences()
     if not missing:
         return FULL, ""
-    return PARTIAL, "; ".join(f"{DEFENCES[k].split(' (')[0]}: {v}" for k, v in missing.items())
+    by_reason: dict[str, list[str]] = {}
+    for key, why in missing.items():
+        by_reason.setdefault(why, []).append(DEFENCES[key].split(" (")[0].split(":")[0])
+    return PARTIAL, "; ".join(f"no {', '.join(names)} ({why})" for why, names in by_reason.items())
 
 
 def defences() -> dict[str, str]:

@@ -41,14 +41,15 @@ def _prepare_tensorflow(threads: int):
 
 def _body(job: Job, graders: dict, write_fd: int, nonce: bytes):
     """In the confined worker: run the checks on the job's source, stream events, never return."""
-    channel = os.fdopen(write_fd, "w", buffering=1)
     prefix = nonce.decode()
-
-    def emit(event: dict):
-        channel.write(prefix + json.dumps(event)[:MAX_EVENT_BYTES] + "\n")
 
     def body(missing):
         from .runner import read_source_or_error, run_checks
+
+        channel = os.fdopen(write_fd, "w", buffering=1)
+
+        def emit(event: dict):
+            channel.write(prefix + json.dumps(event)[:MAX_EVENT_BYTES] + "\n")
 
         source = read_source_or_error(job.filename, job.source)
         run_checks(graders[job.exercise], job.filename, include_hidden=job.include_hidden,

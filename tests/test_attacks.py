@@ -1,14 +1,19 @@
 """Hostile submissions (tests/attacks/) are graded beside honest students and change nothing.
 
 One class is graded with every attack in it, once, by the real command; each
-test then reads one property of that run.
+test then reads one property of that run. Then the runs the sandbox must also
+survive: an interrupt while a tracer holds a child, a class graded from a
+virtualenv under /tmp, a file deleted between discovery and grading, and a
+classmate vandal where namespaces are turned off (KERASGRADE_SANDBOX=rlimits).
 """
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -24,7 +29,10 @@ HONEST_BASE = ROOT / "tests" / "mutants" / EXERCISE / "forgot_super.py"
 # Attacks that carry a correct model and sabotage it from inside call().
 CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call"}
 TRAPS = [Path("/tmp/grades.csv"), Path("/tmp/results.json"), Path("/tmp/conftest.py"),
-         Path("/tmp/pytest_plugin_pass.py")]
+         Path("/tmp/pytest_plugin_pass.py"), Path("/dev/shm/kerasgrade-attack"), Path("/dev/kerasgrade-attack"),
+         Path("/kerasgrade-attack"), Path("/sys/fs/cgroup/kerasgrade-attack"),
+         Path("/sys/fs/cgroup/pids/kerasgrade-attack"), Path("/sys/fs/cgroup/memory/kerasgrade-attack")]
+CGROUPS = Path("/sys/fs/cgroup")
 # What the instructor must read for each kind of attack (status, words in the message).
 EXPECTED = {
     "loop_at_import": ("timeout", "time"),
@@ -64,13 +72,25 @@ def marked_processes(marker: str) -> list[int]:
     return found
 
 
-def grade(course_file: Path, class_dir: Path, out: Path, marker: str) -> dict:
-    env = dict(os.environ, KERASGRADE_TEST_MARKER=marker)
-    proc = subprocess.run([sys.executable, "-m", "kerasgrade", "--course", str(course_file), "grade",
-                           str(class_dir), "--out", str(out), "--jobs", "2", "--quiet"],
-                          env=env, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads((out / "grades.json").read_text())["students"]
+def run_cgroups(pid: int) -> list[Path]:
+    """The cgroup folders of the kerasgrade run whose parent process was ``pid``."""
+    return sorted(CGROUPS.glob(f"**/kerasgrade/run-{pid}-*"))
+
+
+def kerasgrade(course_file: Path, class_dir: Path, out: Path, marker: str, *extra, python=sys.executable,
+               env=None) -> subprocess.Popen:
+    env = dict(os.environ, KERASGRADE_TEST_MARKER=marker, **(env or {}))
+    return subprocess.Popen([python, "-m", "kerasgrade", "--course", str(course_file), "grade",
+                             str(class_dir), "--out", str(out), "--jobs", "2", "--quiet", *extra],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def grade(course_file: Path, class_dir: Path, out: Path, marker: str, *extra, **kw) -> dict:
+    proc = kerasgrade(course_file, class_dir, out, marker, *extra, **kw)
+    stdout, stderr = proc.communicate(timeout=900)
+    assert proc.returncode == 0, stderr[-3000:]
+    assert run_cgroups(proc.pid) == [], "the run left cgroups behind"
+    return json.loads((out / "grades.json").read_text())["students"] | {"_stderr": stderr}
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +106,7 @@ def run(tmp_path_factory):
 [course]
 title = "attacked"
 [limits]
-timeout = 12
+timeout = {TIMEOUT}
 check_timeout = 5
 memory_mb = 2048
 output_kb = 16
@@ -108,10 +128,12 @@ id = "{EXERCISE}"
     before = tree(*watched) | {str(course_file): course_file.read_text()}
     marker = uuid.uuid4().hex
     alone = grade(course_file, honest, tmp / "out-honest", marker)
+    start = time.monotonic()
     students = grade(course_file, attacked, tmp / "out", marker)
+    seconds = time.monotonic() - start
     after = tree(*watched) | {str(course_file): course_file.read_text()}
-    return {"alone": alone, "students": students, "before": before, "after": after,
-            "marker": marker, "traps": traps_before}
+    return {"alone": alone, "students": students, "before": before, "after": after, "seconds": seconds,
+            "marker": marker, "traps": traps_before, "tmp": tmp, "course": course_file, "honest": honest}
 
 
 def result(run, student):
@@ -119,7 +141,14 @@ def result(run, student):
 
 
 def test_the_run_completes_with_every_attacker_in_the_gradebook(run):
-    assert set(ATTACKS) | {"alice", "bob"} == set(run["students"])
+    assert set(ATTACKS) | {"alice", "bob"} == set(run["students"]) - {"_stderr"}
+
+
+def test_every_submission_ends_within_its_time_limit(run):
+    # The deadline, then killing the job's cgroup and PID namespace and reaping it: seconds, not more.
+    for student, r in run["students"].items():
+        if student != "_stderr":
+            assert r["exercises"][EXERCISE]["seconds"] <= TIMEOUT + 5, (student, r)
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
@@ -136,6 +165,7 @@ def test_the_honest_students_are_graded_as_if_alone(run):
     for student in ("alice", "bob"):
         assert graded(result(run, student)) == graded(run["alone"][student]["exercises"][EXERCISE])
     assert result(run, "alice")["score"] == result(run, "alice")["max_score"]
+    assert "sandbox: each submission runs in its own namespaces" in run["students"]["_stderr"]
 
 
 @pytest.mark.parametrize("attack", sorted(EXPECTED))
@@ -155,3 +185,91 @@ def test_nothing_outside_the_output_folder_changed(run):
 
 def test_no_process_is_left_behind(run):
     assert marked_processes(run["marker"]) == []
+
+
+def honest_grades(students: dict) -> dict:
+    return {s: {k: v for k, v in students[s]["exercises"][EXERCISE].items() if k not in ("file", "seconds")}
+            for s in ("alice", "bob")}
+
+
+def test_an_interrupt_while_a_tracer_holds_a_child_leaves_no_process_nor_cgroup(run):
+    tmp = run["tmp"]
+    folder = tmp / "traced"
+    (folder / "ptrace_tracer").mkdir(parents=True)
+    shutil.copy(ROOT / "tests" / "attacks" / "ptrace_tracer.py", folder / "ptrace_tracer" / f"{EXERCISE}.py")
+    marker = uuid.uuid4().hex
+    proc = kerasgrade(run["course"], folder, tmp / "out-traced", marker)
+    deadline = time.monotonic() + 120
+    while not any(os.stat(f"/proc/{p}").st_uid >= 2_000_000_000 for p in marked_processes(marker)
+                  if os.path.exists(f"/proc/{p}")):
+        assert time.monotonic() < deadline and proc.poll() is None, "the attack never started"
+        time.sleep(0.1)
+    time.sleep(1.0)  # the tracer has forked and tried to seize the child by now
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert marked_processes(marker) == []
+    assert run_cgroups(proc.pid) == []
+
+
+def test_a_class_graded_from_a_virtualenv_under_tmp_is_fully_isolated(run, tmp_path_factory):
+    venv = Path(f"/tmp/kerasgrade-venv-{uuid.uuid4().hex[:8]}")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+                       check=True, timeout=120)
+        # kerasgrade grade refuses to run without full isolation: exit 0 is the proof.
+        students = grade(run["course"], run["honest"], tmp_path_factory.mktemp("venv") / "out", uuid.uuid4().hex,
+                         python=str(venv / "bin" / "python"), env={"PYTHONPATH": str(ROOT)})
+    finally:
+        shutil.rmtree(venv, ignore_errors=True)
+    assert "sandbox: each submission runs in its own namespaces" in students["_stderr"]
+    assert honest_grades(students) == honest_grades(run["alone"])
+
+
+def test_a_file_deleted_between_discovery_and_grading_is_graded_from_what_was_read(run, tmp_path):
+    from kerasgrade.config import load_course
+    from kerasgrade.discover import Submission, discover
+    from kerasgrade.grade import grade_class
+
+    folder = tmp_path / "class"
+    shutil.copytree(run["honest"], folder)
+    course = load_course(run["course"])
+    subs, _ = discover(folder, course)
+    (folder / "alice" / f"{EXERCISE}.py").unlink()       # after discovery: graded from memory
+    vanished = folder / "carol" / f"{EXERCISE}.py"      # gone before it could be read
+    subs.append(Submission("carol", EXERCISE, vanished))
+    book, _ = grade_class(course, subs, tmp_path / "out", jobs=1)
+    alice = book.results[("alice", EXERCISE)]
+    assert alice.status == "graded" and alice.score == alice.max_points
+    carol = book.results[("carol", EXERCISE)]
+    assert carol.status == "error" and carol.score == 0 and "could not be read" in carol.message
+    assert str(vanished) in carol.message
+
+
+@pytest.fixture
+def open_class(run):
+    """The honest class plus `vandal`, in /tmp/<name>/<student>/ (where vandal.py looks), readable by
+    every user: nothing but the children's own user id keeps these files safe."""
+    folder = Path(f"/tmp/kerasgrade-vandalised-{uuid.uuid4().hex[:8]}")
+    shutil.copytree(run["honest"], folder)
+    (folder / "vandal").mkdir()
+    shutil.copy(ROOT / "tests" / "attacks" / "vandal.py", folder / "vandal" / f"{EXERCISE}.py")
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_classmate_vandal_without_namespaces_touches_no_file_and_no_grade(run, open_class, tmp_path):
+    folder = open_class
+    before = tree(folder, ROOT / "graders")
+    refused = kerasgrade(run["course"], folder, tmp_path / "refused", uuid.uuid4().hex,
+                         env={"KERASGRADE_SANDBOX": "rlimits"})
+    _, stderr = refused.communicate(timeout=300)
+    assert refused.returncode == 2 and "refusing to grade without full isolation" in stderr
+    assert "--unsandboxed" in stderr and len(stderr.strip().splitlines()) == 1
+    students = grade(run["course"], folder, tmp_path / "out", uuid.uuid4().hex, "--unsandboxed",
+                     env={"KERASGRADE_SANDBOX": "rlimits"})
+    assert tree(folder, ROOT / "graders") == before
+    assert honest_grades(students) == honest_grades(run["alone"])
+    assert students["vandal"]["exercises"][EXERCISE]["score"] <= run["alone"]["bob"]["exercises"][EXERCISE]["score"]
