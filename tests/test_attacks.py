@@ -49,7 +49,10 @@ EXPECTED = {
     "patch_grader": ("error", "kerasgrade"),
     "forge_channel": ("error", "report channel"),
     "fd_garbage": ("error", "report channel"),
+    "realtime_signal": ("error", "SIGRTMIN"),
+    "ptrace_tracer": ("timeout", "time"),
 }
+TIMEOUT = 12  # [limits] timeout of the attacked course
 
 
 def tree(*folders: Path) -> dict[str, str]:
@@ -146,9 +149,9 @@ def test_the_run_completes_with_every_attacker_in_the_gradebook(run):
 
 def test_every_submission_ends_within_its_time_limit(run):
     # The deadline, then killing the job's cgroup and PID namespace and reaping it: seconds, not more.
-    for student, r in run["students"].items():
-        if student != "_stderr":
-            assert r["exercises"][EXERCISE]["seconds"] <= TIMEOUT + 5, (student, r)
+    for path in sorted((run["tmp"] / "out" / "results").glob(f"*/{EXERCISE}.json")):
+        seconds = json.loads(path.read_text())["seconds"]
+        assert 0 < seconds <= TIMEOUT + 5, (path.parent.name, seconds)
 
 
 @pytest.mark.parametrize("attack", ATTACKS)

@@ -29,6 +29,8 @@ def test_a_valid_file_gives_its_values_and_defaults(tmp_path):
     assert c.limits.timeout == 5 and c.limits.check_timeout == 20
     assert c.weights == {"ex01_a": 2.0}
     assert c.exercise("ex01_a").grader == tmp_path / "graders" / "test_ex01_a.py"
+    assert c.require_sandbox is True
+    assert load_course(write_course(tmp_path, GOOD + "[sandbox]\nrequire = false\n")).require_sandbox is False
 
 
 @pytest.mark.parametrize("toml, key", [
@@ -43,6 +45,9 @@ def test_a_valid_file_gives_its_values_and_defaults(tmp_path):
     (GOOD + '[[exercises]]\nid = "ex01_a"\n', "'ex01_a'.id is listed twice"),
     (GOOD + '[[exercises]]\nid = "ex02_b"\n', "'ex02_b'.id: no grader for it"),
     (GOOD + "[paths]\n", "unknown table [paths]"),
+    (GOOD + "[sandbox]\nrequire = 0\n", "[sandbox].require must be a bool"),
+    (GOOD + "[sandbox]\nrequired = false\n", "[sandbox]: unknown key 'required'"),
+    (GOOD.replace("timeout = 5", "max_pids = 0"), "[limits].max_pids must be positive"),
     ("[course\n", "not valid TOML"),
 ])
 def test_a_bad_file_names_the_key_at_fault(tmp_path, toml, key):

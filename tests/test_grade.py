@@ -165,3 +165,60 @@ def test_shards_merged_give_the_gradebook_of_one_run(tmp_path):
 def test_a_bad_shard_says_what_is_expected(tmp_path):
     proc = kerasgrade("grade", tmp_path, "--out", tmp_path / "o", "--shard", "3/2", check=False)
     assert proc.returncode == 2 and "expected K/N" in proc.stderr
+
+
+class FakeZygote:
+    """Stands in for a zygote: ``dies_on`` names the students whose grading kills it."""
+    started = 0
+
+    def __init__(self, dies_on: dict):
+        FakeZygote.started += 1
+        self.dies_on = dies_on
+        self.catalogue = {EX: [{"name": "c", "title": "c", "concept": "x", "points": 1.0, "hidden": False}]}
+        self.sandbox = ("namespaces", "")
+
+    def run(self, job):
+        from kerasgrade.isolate import ZygoteDied
+
+        if self.dies_on.get(job.student, 0) > 0:
+            self.dies_on[job.student] -= 1
+            raise ZygoteDied("the grading worker stopped")
+        return {"events": [{"check": "c", "passed": True, "message": ""}], "ended": "ok", "detail": "",
+                "output": ""}
+
+    def close(self):
+        pass
+
+    kill = close
+
+
+def test_a_dead_zygote_is_replaced_and_its_student_graded_again_once(tmp_path, monkeypatch, course):
+    from kerasgrade.grade import Pool
+
+    file = tmp_path / f"{EX}.py"
+    file.write_text("x = 1\n")
+    dies_on = {"once": 1, "always": 99}
+    monkeypatch.setattr(Pool, "_zygote", lambda self: FakeZygote(dies_on))
+    FakeZygote.started = 0
+    results = {}
+    Pool(course, jobs=1).run([(Submission(s, EX, file), 0, True) for s in ("ann", "once", "always", "bob")],
+                             lambda r: results.setdefault(r.student, r))
+    assert {s: r.status for s, r in results.items()} == {"ann": GRADED, "once": GRADED, "always": ERROR,
+                                                          "bob": GRADED}
+    assert "stopped the grading worker twice" in results["always"].message
+    assert results["always"].fingerprint  # the submission's own result: not retried on resume
+    assert FakeZygote.started == 3  # the first, then one after each death that left work to do
+
+
+def test_a_submission_carries_the_bytes_read_when_it_was_found_and_their_fingerprint(tmp_path):
+    import hashlib
+
+    file = tmp_path / "ann.py"
+    file.write_bytes(b"x = 1\n")
+    sub = Submission("ann", EX, file)
+    file.unlink()
+    assert sub.source == b"x = 1\n" and sub.fingerprint == hashlib.sha256(b"x = 1\n").hexdigest()
+    gone = Submission("ann", EX, file)
+    assert gone.source is None and gone.fingerprint == "" and str(file) in gone.problem
+    os.mkfifo(tmp_path / "fifo.py")  # would block a plain read forever
+    assert "not a regular file" in Submission("ann", EX, tmp_path / "fifo.py").problem
