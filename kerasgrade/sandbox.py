@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import resource
+import select
 import shutil
 import signal
 import struct
@@ -650,10 +651,13 @@ def _rlimits(job, cgroup: bool) -> None:
         cap(resource.RLIMIT_AS, (job.memory_mb + 4096) << 20)
 
 
-def reap(child: Spawned, seconds: float = REAP_SECONDS) -> int | None:
+def reap(child: Spawned, seconds: float = REAP_SECONDS, grace: float = 0.0) -> int | None:
     """Kill the child (its cgroup at once, then the child: its PID namespace goes with it),
     reap it without waiting past ``seconds`` and clean up; the worker's wait status, or None
-    if it could not be reaped in time."""
+    if it could not be reaped in time. ``grace``: seconds the reaper may take first to report
+    a worker that ended by itself."""
+    if grace > 0:
+        select.select([child.status_fd], [], [], grace)  # readable: a status, or the reaper is gone
     kill_cgroup(child.pid, child.run, remove=False, seconds=seconds)
     for target in (-child.pid, child.pid):  # its session (no cgroup here), then the child itself
         try:
@@ -776,15 +780,13 @@ def defences() -> dict[str, str]:
 
     try:
         child = spawn(Job("probe", "probe", "probe", b"", timeout=5, memory_mb=512), body,
-                      out_fd=out_w, keep_fd=w, run=f"{run_id()}-probe")
+                      out_fd=out_w, keep_fd=w, run=f"{run_id()}-probe{os.getpid()}")
     except OSError as e:
         os.close(r), os.close(w), os.close(out_r), os.close(out_w)
         return {k: f"the probe could not start: {e}" for k in DEFENCES}
     os.close(w)
     os.close(out_w)
     data, deadline = b"", time.monotonic() + 30
-    import select
-
     while time.monotonic() < deadline and len(data) < 65536:
         if not select.select([r], [], [], max(0.0, deadline - time.monotonic()))[0]:
             break
@@ -799,7 +801,7 @@ def defences() -> dict[str, str]:
         output = ""
     os.close(r)
     os.close(out_r)
-    reap(child)
+    reap(child, grace=1.0)
     end_run(child.run)
     try:
         found = json.loads(data)

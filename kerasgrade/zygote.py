@@ -26,6 +26,7 @@ from .sandbox import RUN_ENV, WORKER_FAILED, end_run, memory_exceeded, probe, re
 MAX_EVENT_BYTES = 64 * 1024        # one event larger than this is cut (and then unreadable)
 MAX_REPORT_BYTES = 4 * 1024 * 1024 # a child's whole report larger than this is cut
 DRAIN_SECONDS = 0.5                # reading what a killed child left in its output pipe
+REPORT_GRACE = 1.0                 # how long a child that ended by itself may take to say how
 DONE = b'{"done": true}'
 
 
@@ -110,6 +111,10 @@ def _grade_in_child(job: Job, graders: dict, start: float) -> dict:
     out_r, out_w = os.pipe()
     try:
         child = spawn(job, _body(job, graders, write_fd, nonce), out_fd=out_w, keep_fd=write_fd)
+    except BaseException:
+        os.close(read_fd)
+        os.close(out_r)
+        raise
     finally:
         os.close(write_fd)
         os.close(out_w)
@@ -138,7 +143,9 @@ def _grade_in_child(job: Job, graders: dict, start: float) -> dict:
         else:
             ended = "ok"
         over_memory = memory_exceeded(child.pid, child.run)
-        status, reaped = reap(child), True  # the whole cgroup killed at once, reaped with a deadline
+        # The whole cgroup killed at once, then reaped with a deadline (a worker that ended by
+        # itself: its reaper reports how, first).
+        status, reaped = reap(child, grace=0.0 if ended == "timeout" else REPORT_GRACE), True
         # What is still in the pipe, bounded in bytes and in time: every writer is dead now.
         drain_until = time.monotonic() + DRAIN_SECONDS
         while out_open and len(output) <= out_limit and time.monotonic() < drain_until and \

@@ -35,7 +35,7 @@ def in_child(fn, **job) -> tuple[dict, int | None]:
     while chunk := os.read(r, 65536):
         data += chunk
     os.close(r)
-    status = sandbox.reap(child)
+    status = sandbox.reap(child, grace=1.0)
     sandbox.end_run(child.run)
     return (json.loads(data) if data else {}), status
 
