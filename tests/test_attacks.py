@@ -93,6 +93,7 @@ def grade(course_file: Path, class_dir: Path, out: Path, marker: str, *extra, **
     stdout, stderr = proc.communicate(timeout=900)
     assert proc.returncode == 0, stderr[-3000:]
     assert run_cgroups(proc.pid) == [], "the run left cgroups behind"
+    assert marked_processes(marker) == [], "the run left processes behind"
     return json.loads((out / "grades.json").read_text())["students"] | {"_stderr": stderr}
 
 
