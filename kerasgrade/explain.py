@@ -63,9 +63,14 @@ def message_of(exc: BaseException) -> str:
 
 
 def lesson_for(exc: BaseException) -> str:
-    text = _ANSI.sub("", str(exc))
+    return lesson_for_text(type(exc).__name__, str(exc))
+
+
+def lesson_for_text(kind_name: str, text: str) -> str:
+    """The lesson for an exception known by its type's name and its text (as a child reports it)."""
+    text = _ANSI.sub("", text)
     for kind, needle, lesson in _KNOWN:
-        if (kind is None or type(exc).__name__ == kind) and needle in text:
+        if (kind is None or kind_name == kind) and needle in text:
             return lesson
     return ""
 

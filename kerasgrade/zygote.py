@@ -13,6 +13,7 @@ import json
 import os
 import select
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -80,6 +81,93 @@ def _child(job: dict, graders: dict, write_fd: int, out_fd: int, nonce: bytes):
     os._exit(code)
 
 
+def _serve_child(job: dict, sock_fd: int, out_fd: int, code: str | None):
+    """In a forked child of the judged path: confine, then answer the judge's requests."""
+    try:
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        keep = os.dup2(sock_fd, 3)
+        os.closerange(4, 1 << 16)
+        sys.stdin = open(0, closefd=False)
+        sys.stdout = open(1, "w", buffering=1, closefd=False)
+        sys.stderr = open(2, "w", buffering=1, closefd=False)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        from .engine.server import Server, serve
+
+        level = confine(job)
+        if level != "namespaces":
+            os.chdir(tempfile.mkdtemp(prefix="kerasgrade-"))
+        if code is not None:
+            serve(keep, Server(code, job["file"]))
+    except BaseException:  # noqa: BLE001 - the judge reports a child that stops answering
+        try:
+            import traceback
+
+            traceback.print_exc()  # into the captured output, for the instructor
+        except BaseException:  # noqa: BLE001
+            pass
+    os._exit(0)
+
+
+class _Judge:
+    """The zygote's handle on its judge process (``engine.judge.serve``), restarted if it dies."""
+
+    IDLE_WAIT = 10.0  # seconds a judge may take to finish a job the zygote gave up on
+
+    def __init__(self, graders: dict, secret_file: str | None):
+        self.graders, self.secret_file = graders, secret_file
+        self.pid, self.sock, self.busy = 0, None, False
+        self._start()
+
+    def _start(self):
+        from .engine import judge
+
+        mine, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the judge never returns
+            mine.close()
+            judge.serve(theirs, self.graders, self.secret_file)
+        theirs.close()
+        self.pid, self.sock, self.busy = pid, mine, False
+
+    def _stop(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        self.sock.close()
+
+    def ready(self) -> None:
+        """Wait until the judge is idle; replace it if it died or hangs."""
+        if self.busy:
+            self.sock.settimeout(self.IDLE_WAIT)
+            try:
+                ok = self.sock.recv(1) == b"."
+            except OSError:
+                ok = False
+            self.busy = False
+            if not ok:
+                self._stop()
+                self._start()
+        if os.waitpid(self.pid, os.WNOHANG)[0]:
+            self.sock.close()
+            self._start()
+
+    def give(self, job: dict, child_sock: int, report_fd: int) -> None:
+        from .engine import protocol
+
+        self.ready()
+        self.sock.settimeout(None)
+        socket.send_fds(self.sock, [b"J"], [child_sock, report_fd])
+        self.sock.sendall(protocol.encode(job))
+        self.busy = True
+
+
 def _drain(fd: int, keep: bytearray, limit: int) -> bool:
     """Read what is there; keep up to ``limit`` bytes. False at end of file."""
     try:
@@ -91,16 +179,36 @@ def _drain(fd: int, keep: bytearray, limit: int) -> bool:
     return bool(data)
 
 
-def _run_job(job: dict, graders: dict) -> dict:
-    nonce = os.urandom(16).hex().encode()  # a line without it was not written by the grader
+def _run_job(job: dict, graders: dict, judge: _Judge | None = None) -> dict:
+    from .engine.judge import is_judged
+    from .runner import LoadError, read_source_or_error
+
+    judged = judge is not None and is_judged(graders[job["exercise"]])
+    # The judge writes the verdicts on a pipe of its own: no child can reach it, so no nonce.
+    nonce = b"" if judged else os.urandom(16).hex().encode()  # a line without it was not written by the grader
     done = nonce + DONE
     read_fd, write_fd = os.pipe()
     out_r, out_w = os.pipe()
+    if judged:
+        source = read_source_or_error(job["file"])
+        code, notes = (None, []) if isinstance(source, LoadError) else source
+        mine, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child never returns
         os.close(read_fd)
         os.close(out_r)
+        if judged:
+            os.close(write_fd)
+            mine.close()
+            _serve_child(job, theirs.fileno(), out_w, code)
         _child(job, graders, write_fd, out_w, nonce)
+    if judged:
+        theirs.close()
+        task = {**job, "filename": job["file"], "code": code or "", "notes": notes}
+        if code is None:
+            task["load_error"] = str(source)
+        judge.give(task, mine.fileno(), write_fd)
+        mine.close()
     os.close(write_fd)
     os.close(out_w)
     os.set_blocking(out_r, False)
@@ -127,11 +235,16 @@ def _run_job(job: dict, graders: dict) -> dict:
         ended = "ok"
     while out_open and select.select([out_r], [], [], 0)[0]:
         out_open = _drain(out_r, output, out_limit + 1)
+    early = None  # judged: the status of a child that ended by itself while the judge asked it
+    if judged and ended == "ok" and b'"lost": true' in report:
+        waited, status = os.waitpid(pid, os.WNOHANG)
+        if waited:
+            early, ended = status, "crash"
     try:
         os.killpg(pid, signal.SIGKILL)  # the child and what it started in its session
     except ProcessLookupError:
         pass
-    _, status = os.waitpid(pid, 0)
+    status = early if early is not None else os.waitpid(pid, 0)[1]
     over_memory = memory_exceeded(pid)
     kill_cgroup(pid)  # and what left the session (a daemon), where cgroups are available
     os.close(read_fd)
@@ -181,6 +294,7 @@ def main(course_file: str, only: list[str]) -> None:
     # of the disk no longer holds the course folder. (``notebook``: a course notebook's
     # test cells import it; they do nothing when kerasgrade grades the notebook.)
     from . import collect, expect, explain, notebook, runner, source  # noqa: F401
+    from .engine import judge as _judge, server as _server, training as _training  # noqa: F401
     from .checks import catalogue, warm_up
     from .config import load_course
     from .runner import import_path
@@ -190,11 +304,15 @@ def main(course_file: str, only: list[str]) -> None:
                if not only or ex.id in only}
     warm_up()
     level, reason = probe()
+    from .engine.judge import is_judged
+
+    judge = _Judge(graders, os.environ.get("KERASGRADE_SECRET_FILE") or None) \
+        if any(is_judged(g) for g in graders.values()) else None
     hello = {"catalogue": {k: catalogue(m) for k, m in graders.items()}, "sandbox": [level, reason]}
     proto_out.write(json.dumps(hello) + "\n")
     for line in proto_in:
         job = json.loads(line)["job"]
-        proto_out.write(json.dumps(_run_job(job, graders)) + "\n")
+        proto_out.write(json.dumps(_run_job(job, graders, judge)) + "\n")
     proto_out.flush()
     os._exit(0)  # TensorFlow's teardown takes seconds and there is nothing to clean up
 
