@@ -35,11 +35,13 @@ def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
     known = {c["name"] for c in specs}
     seen: dict[str, tuple[bool, str, dict]] = {}
     duplicated: set[str] = set()
-    notes, load_error, tampered = [], "", []
+    notes, load_error, tampered, violation = [], "", [], ""
     for ev in events:
         if not isinstance(ev, dict):
             continue
-        if "tampered" in ev:
+        if "violation" in ev:
+            violation = _text(ev["violation"])[:300] or "?"
+        elif "tampered" in ev:
             tampered = [_text(t) for t in ev["tampered"]] if isinstance(ev["tampered"], list) else ["?"]
         elif "load_error" in ev:
             load_error = _text(ev["load_error"])
@@ -51,7 +53,14 @@ def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
                 duplicated.add(name)
             seen[name] = (ev.get("passed") is True, _text(ev.get("message", "")), _data(ev.get("data")))
 
-    if tampered:
+    if violation:
+        ended, load_error = "ok", (
+            f"Grading stopped: the grader's questions to your code were answered out of turn "
+            f"({violation}). Only kerasgrade's request server may write on that channel; code that "
+            "writes to inherited file descriptors or replaces kerasgrade's functions causes this. "
+            "This exercise scores 0.")
+        seen = {}
+    elif tampered:
         ended, load_error = "ok", (
             f"Your code changed {', '.join(tampered[:5])}, which the grader relies on. Grading "
             "stopped and this exercise scores 0. Never reassign built-in, numpy, Keras or grader "

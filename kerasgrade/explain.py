@@ -24,6 +24,12 @@ _KNOWN = [
     ("AttributeError", "_layers",
      "Keras could not find its own bookkeeping on the object: `super().__init__(**kwargs)` "
      "was not called (first) in `__init__`."),
+    ("AttributeError", "_dtype_policy",
+     "Keras could not find its own set-up on the object: `super().__init__(**kwargs)` was not "
+     "called (first) in `__init__`."),
+    ("AttributeError", "_trainable",
+     "Keras could not find its own set-up on the object: `super().__init__(**kwargs)` was not "
+     "called (first) in `__init__`."),
     ("TypeError", "unexpected keyword argument 'name'",
      "Keras passes `name=`, `dtype=` and `trainable=` to your constructor. Accept `**kwargs` "
      "in `__init__` and forward them: `super().__init__(**kwargs)`."),

@@ -41,8 +41,10 @@ def threads_per_worker(jobs: int) -> int:
 class Pool:
     """``jobs`` zygotes fed from one queue; each result goes to ``on_result`` (from a worker thread)."""
 
-    def __init__(self, course: Course, jobs: int, announce=None, exercises: list[str] | None = None):
+    def __init__(self, course: Course, jobs: int, announce=None, exercises: list[str] | None = None,
+                 secret_file: Path | None = None):
         self.course = course
+        self.secret_file = secret_file  # the judge's secret (see engine/judge.py); None: none
         self.exercises = exercises  # load only these graders (default: all)
         self.announce = announce  # called once with (level, reason) when the first worker is up
         self.jobs = max(1, jobs)
@@ -73,7 +75,7 @@ class Pool:
                     except queue.Empty:
                         return
                     if zygote is None:
-                        zygote = Zygote(self.course.file, self.threads, self.exercises)
+                        zygote = Zygote(self.course.file, self.threads, self.exercises, self.secret_file)
                         with self._lock:
                             if self._catalogue is None and self.announce:
                                 self.announce(*zygote.sandbox)
@@ -191,8 +193,20 @@ def grade_class(course: Course, subs: list[Submission], out: Path, *, jobs: int,
             if progress:
                 progress(r, len(todo))
 
-    Pool(course, jobs, announce=announce).run(todo + refs.items(todo, book), on_result)
+    Pool(course, jobs, announce=announce, secret_file=secret_file(out)).run(todo + refs.items(todo, book),
+                                                                          on_result)
     return book, len(todo)
+
+
+def secret_file(out: Path) -> Path:
+    """OUT/.secret: the judge's secret for this output folder, made once (so a resumed run
+    draws the same inputs), readable by its owner only, and never by a grading child."""
+    path = Path(out) / ".secret"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(32))
+    return path
 
 
 def write_outputs(course: Course, book: Gradebook, out: Path, *, jobs: int | None = None) -> list[Path]:

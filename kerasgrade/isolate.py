@@ -31,9 +31,12 @@ class ZygoteDied(Exception):
 class Zygote:
     """Parent-side handle on one zygote process."""
 
-    def __init__(self, course_file: str | Path, threads: int = 1, exercises: list[str] | None = None):
+    def __init__(self, course_file: str | Path, threads: int = 1, exercises: list[str] | None = None,
+                 secret_file: str | Path | None = None):
+        # The judge reads the secret file itself; the zygote (and so every child) knows only its path.
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERASGRADE_THREADS=str(threads),
-                   PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
+                   PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
+                   KERASGRADE_SECRET_FILE=str(secret_file or ""))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kerasgrade.zygote", str(course_file), *(exercises or [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

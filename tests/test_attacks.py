@@ -22,7 +22,14 @@ ATTACKS = sorted(p.stem for p in (ROOT / "tests" / "attacks").glob("*.py"))
 EXERCISE = "ex01_first_model"
 HONEST_BASE = ROOT / "tests" / "mutants" / EXERCISE / "forgot_super.py"
 # Attacks that carry a correct model and sabotage it from inside call().
-CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call"}
+JUDGE_GARBAGE = {"judge_garbage_frame", "judge_huge_frame", "judge_deep_nesting", "judge_nan_answer",
+                 "judge_huge_int", "judge_lone_surrogate", "judge_wrong_id", "judge_bad_array",
+                 "judge_many_items"}
+CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call", "judge_slow_answer"} | JUDGE_GARBAGE
+# Attacks with no model of their own (only code that attacks the grader): they must score 0.
+NO_MODEL = {"judge_forged_answers", "judge_patched_server", "judge_patched_server_stub"}
+# Attacks with a wrong model dressed up to pass: they must lose points.
+WRONG_MODEL = {"judge_softmax_under_grader", "judge_replay"}
 TRAPS = [Path("/tmp/grades.csv"), Path("/tmp/results.json"), Path("/tmp/conftest.py"),
          Path("/tmp/pytest_plugin_pass.py")]
 # What the instructor must read for each kind of attack (status, words in the message).
@@ -35,12 +42,13 @@ EXPECTED = {
     "exit_in_check": ("error", "exited"),
     "base_exceptions_at_import": ("error", "Escape"),
     "segfault": ("error", "SIGSEGV"),
-    "patch_builtins": ("error", ""),
-    "patch_numpy": ("error", "numpy.allclose"),
-    "patch_keras": ("error", "keras"),
-    "patch_grader": ("error", "kerasgrade"),
-    "forge_channel": ("error", "report channel"),
-    "fd_garbage": ("error", "report channel"),
+    # ex01 is judged outside the child: what a submission writes on the judge's socket, or
+    # patches in its own process, ends its grading (a protocol violation) or fools nobody.
+    "forge_channel": ("error", "out of turn"),
+    "fd_garbage": ("error", "out of turn"),
+    "judge_forged_answers": ("error", "out of turn"),
+    "judge_slow_answer": ("graded", "stopped answering"),
+    **{name: ("error", "out of turn") for name in JUDGE_GARBAGE},
 }
 
 
@@ -111,7 +119,7 @@ id = "{EXERCISE}"
     students = grade(course_file, attacked, tmp / "out", marker)
     after = tree(*watched) | {str(course_file): course_file.read_text()}
     return {"alone": alone, "students": students, "before": before, "after": after,
-            "marker": marker, "traps": traps_before}
+            "marker": marker, "traps": traps_before, "secret": (tmp / "out" / ".secret").read_bytes()}
 
 
 def result(run, student):
@@ -122,11 +130,30 @@ def test_the_run_completes_with_every_attacker_in_the_gradebook(run):
     assert set(ATTACKS) | {"alice", "bob"} == set(run["students"])
 
 
-@pytest.mark.parametrize("attack", ATTACKS)
+@pytest.mark.parametrize("attack", sorted(set(ATTACKS) - NO_MODEL - WRONG_MODEL))
 def test_no_attacker_scores_more_than_its_honest_score(run, attack):
     r = result(run, attack)
     honest = r["max_score"] if attack in CORRECT_MODEL else result(run, "bob")["score"]
     assert r["score"] <= honest, r
+
+
+@pytest.mark.parametrize("attack", sorted(NO_MODEL))
+def test_an_attacker_without_a_model_of_its_own_scores_nothing(run, attack):
+    r = result(run, attack)
+    assert r["score"] == 0, [(c["name"], c["message"]) for c in r["checks"] if c["passed"]]
+
+
+@pytest.mark.parametrize("attack", sorted(WRONG_MODEL))
+def test_a_wrong_model_dressed_up_to_pass_loses_points(run, attack):
+    r = result(run, attack)
+    assert r["score"] < r["max_score"], r
+
+
+def test_no_secret_of_the_judge_reaches_a_child(run):
+    secret = run["secret"].hex()
+    assert len(secret) == 64
+    assert secret not in result(run, "judge_read_secret")["output"]
+    assert "FOUND" in result(run, "judge_read_secret")["output"]  # the hunt did run
 
 
 def test_the_honest_students_are_graded_as_if_alone(run):

@@ -49,6 +49,7 @@ class Channel:
         self.fd = fd
         self.next_id = 1
         self.lost = ""              # why the child is no longer asked anything
+        self.violated = False       # it broke the protocol (not only fell silent or ended)
         self.default_budget = default_budget
         self.deadline: float | None = None  # the running check's deadline (time.monotonic)
 
@@ -70,12 +71,12 @@ class Channel:
         except protocol.ChannelClosed:
             self.lost = "its process ended"
         except ProtocolError as e:
-            self.lost = f"it sent an answer that is not valid ({e})"
+            self.lost, self.violated = f"it sent an answer that is not valid ({e})", True
         except OSError as e:  # the socket itself failed (the child is gone)
             self.lost = f"the connection to it failed ({e.strerror or e})"
         else:
             if answer.id != rid:
-                self.lost = "it sent an answer to a request that was never asked"
+                self.lost, self.violated = "it sent an answer to a request that was never asked", True
             elif answer.error is not None:
                 if answer.error.timeout:
                     raise OutOfTime()

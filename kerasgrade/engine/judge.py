@@ -129,7 +129,7 @@ def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: b
     try:
         channel.request("load")
     except (LearnerError, OutOfTime, ChildLost) as e:
-        emit({"load_error": _load_message(e)})
+        emit({"violation": channel.lost} if channel.violated else {"load_error": _load_message(e)})
         return
     finally:
         channel.deadline = None
@@ -147,6 +147,8 @@ def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: b
         except (ChildLost, OutOfTime, LearnerError):
             pass  # the check itself reports it
         emit(judge_check(fn, submission, check_timeout=float(job.get("check_timeout", 10))))
+    if channel.violated:
+        emit({"violation": channel.lost})
 
 
 # -- the judge process -------------------------------------------------------------------------

@@ -30,7 +30,7 @@ __all__ = [
     "Submission", "fail", "doing", "get_class", "build", "run", "expect_super_first",
     "expect_forwards_kwargs", "expect_layer", "expect_activation", "verify_dense", "expect_tracked",
     "expect_same_object", "expect_close", "expect_softmax", "expect_shape", "train", "accuracy",
-    "record", "recorded", "activation",
+    "record", "recorded", "activation", "expect_uses_weights", "expect_varies",
 ]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -164,6 +164,46 @@ def run(model: Remote, x, what: str = "", **kwargs):
     return _numbers(out, what)
 
 
+def _leaves(value) -> list[np.ndarray]:
+    """The arrays of an output (one array, a dict or a list of them), as float64."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+    return [np.asarray(v, dtype="float64") for v in items]
+
+
+def expect_uses_weights(model: Remote, x, what: str = "") -> None:
+    """The model's output on ``x`` is computed from its own weights: set to weights the judge
+    drew, it answers one way; set to others, another; set back, the first way again.
+
+    What makes "it can be built and called" a fact about a model rather than a claim.
+    """
+    what = what or f"calling your {model.label.split('(')[0]} with weights the grader set"
+    with doing(what):
+        shapes = [tuple(np.shape(w)) for w in model.get_weights()]
+    if not shapes or sum(int(np.prod(s)) for s in shapes) == 0:
+        fail("After a call, your model owns no weights: its layers should be created in "
+             "`__init__` and bound on `self`, so that Keras tracks them and training can change them.")
+    if sum(int(np.prod(s)) for s in shapes) > 5_000_000:
+        fail(f"Your model owns weights of shapes {shapes[:8]}, far more than this exercise needs.")
+    first, second = draw.weights_like(shapes), draw.weights_like(shapes)
+    with doing(what):
+        model.set_weights(first)
+        a = _numbers(model(x), what)
+        model.set_weights(second)
+        b = _numbers(model(x), what)
+        model.set_weights(first)
+        again = _numbers(model(x), what)
+    flat, flat_b, flat_again = _leaves(a), _leaves(b), _leaves(again)
+    same = all(u.shape == v.shape and np.allclose(u, v, atol=1e-5, equal_nan=True)
+               for u, v in zip(flat, flat_again))
+    changed = any(u.shape != v.shape or not np.allclose(u, v, atol=1e-7) for u, v in zip(flat, flat_b))
+    if not same or not changed:
+        fail("Your model's output does not follow its weights: with the weights the grader set it "
+             + ("answered differently on the same input twice" if not same else
+                "did not change when the weights changed")
+             + ". call() should compute the output from the layers created in `__init__` "
+             "(and nothing else).")
+
+
 # -- super().__init__ ---------------------------------------------------------------------------
 
 def expect_super_first(submission: Submission, name: str) -> None:
@@ -290,7 +330,8 @@ def verify_dense(model: Remote, attr: str, act: str, in_dim: int = 5) -> None:
 
 def expect_tracked(model: Remote, layers: dict[str, dict], exactly: bool = True) -> None:
     """Keras tracks each of ``layers`` (attr → its description) in ``model.layers``."""
-    info = model.describe()
+    with doing("reading `model.layers`"):
+        info = model.describe()
     tracked = [t for t in info.get("layers", []) if isinstance(t, dict)]
     ids = [t.get("id") for t in tracked]
     for attr, layer in layers.items():
@@ -306,7 +347,8 @@ def expect_tracked(model: Remote, layers: dict[str, dict], exactly: bool = True)
 
 
 def expect_same_object(model: Remote, attr: str, before: dict) -> None:
-    after = model.describe(attr, layers=False) if model.has(attr) else {}
+    with doing(f"reading `self.{attr}` after calling the model"):
+        after = model.describe(attr, layers=False) if model.has(attr) else {}
     if after.get("id") != before.get("id"):
         fail(f"`self.{attr}` is a new object after calling the model: layers must be created "
              "once in `__init__`, never in `call()`, or their weights are re-created on every call.")
@@ -329,6 +371,14 @@ def expect_close(got, want, what: str, atol: float = 1e-4, hint: str = ""):
         else:
             diff = f"shape {got.shape} instead of {want.shape}"
         fail(f"{what}: {diff}." + (f" {hint}" if hint else ""))
+
+
+def expect_varies(out, what: str = "the output"):
+    """Different input rows give different output rows: the output is computed from the input."""
+    out = np.asarray(out, dtype="float64")
+    if out.ndim >= 2 and len(out) > 1 and np.allclose(out, out[:1], atol=1e-7):
+        fail(f"{what[0].upper() + what[1:]} is the same for every input row: call() should compute "
+             "its output from `inputs`, through the model's layers.")
 
 
 def expect_softmax(out, what: str = "the output"):
