@@ -235,8 +235,6 @@ class Server:
         return [np.asarray(v.numpy()) for v in variables]
 
     def op_compile(self, obj, loss, optimizer, run_eagerly: bool = False):
-        import keras
-
         model = self._obj(obj)
         model.compile(optimizer=_optimizer(optimizer), loss=_loss(loss), run_eagerly=bool(run_eagerly))
         return None

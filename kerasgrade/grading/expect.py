@@ -122,7 +122,9 @@ def get_class(submission: Submission, name: str, base: str = "Model") -> Remote:
         fail(f"Inheritance: `{name}` must subclass `{base_name}` so that Keras gives it layers "
              f"tracking, weights, fit() and save(). Its bases are ({bases or 'none'}). "
              f"Write `class {name}({base_name}):`.")
-    return Remote(submission.channel, info["ref"], name, info)
+    cls = Remote(submission.channel, info["ref"], name, info)
+    cls.source = src  # what the judge read of the class statement, for the source checks
+    return cls
 
 
 def build(cls: Remote, *args, **kwargs) -> Remote:
@@ -236,6 +238,11 @@ def expect_forwards_kwargs(cls: Remote, *args, **kwargs) -> Remote:
         fail(f"The super() call: `{cls.label}(name=\"{probe}\").name` is {clean(shown)}, not "
              f"'{probe}'. Keras options such as `name=` reach Keras only if `__init__` accepts "
              "`**kwargs` and forwards them: `super().__init__(**kwargs)`.")
+    source = getattr(cls, "source", None)
+    if source is not None and not source.super_call(cls.label).forwards_kwargs:
+        fail(f"The super() call: `{cls.label}.__init__` should accept `**kwargs` and pass all of "
+             "them on, `super().__init__(**kwargs)`, so that every Keras option (`name=`, `dtype=`, "
+             "`trainable=`) reaches Keras, not only some of them.")
     return model
 
 
