@@ -229,6 +229,14 @@ class Server:
     def op_set_weights(self, obj, weights: list, path: str | None = None):
         self._at(obj, path).set_weights([np.asarray(w) for w in weights])
 
+    def op_set_trainable(self, obj, weights: list, path: str | None = None):
+        """Assign the trainable variables, in order (BatchNorm statistics, seeds untouched)."""
+        variables = self._at(obj, path).trainable_variables
+        if len(variables) != len(weights):
+            raise _Failed({"kind": "ValueError", "text": f"{len(weights)} arrays for {len(variables)} variables"})
+        for v, w in zip(variables, weights):
+            v.assign(np.asarray(w).reshape(v.shape))
+
     def op_get_weights(self, obj, path: str | None = None, trainable_only: bool = False):
         target = self._at(obj, path)
         variables = target.trainable_variables if trainable_only else target.weights

@@ -158,12 +158,23 @@ def _describe(x) -> str:
     return f"an input of shape {tuple(np.shape(x))}"
 
 
-def run(model: Remote, x, what: str = "", **kwargs):
-    """Call the model on ``x`` in the child; its output as numpy, with learner errors explained."""
+def run(model: Remote, x, what: str = "", verify: bool = True, **kwargs):
+    """Call the model on ``x`` in the child; its output as numpy, with learner errors explained.
+
+    The first time a check runs a model, the judge also makes sure the output is computed
+    from the model's weights (``expect_uses_weights``, weights restored afterwards): no check
+    that reads a model's outputs can be passed by answers that do not come from a model.
+    ``verify=False`` where a correct model's output cannot depend on its weights (a softmax
+    over one class).
+    """
     what = what or f"calling your {model.label.split('(')[0]} on {_describe(x)}"
     with doing(what):
         out = model(x, **kwargs)
-    return _numbers(out, what)
+    out = _numbers(out, what)
+    if verify and not getattr(model, "verified", False):
+        model.verified = True
+        expect_uses_weights(model, x)
+    return out
 
 
 def _leaves(value) -> list[np.ndarray]:
@@ -173,34 +184,35 @@ def _leaves(value) -> list[np.ndarray]:
 
 
 def expect_uses_weights(model: Remote, x, what: str = "") -> None:
-    """The model's output on ``x`` is computed from its own weights: set to weights the judge
-    drew, it answers one way; set to others, another; set back, the first way again.
+    """The model's output on ``x`` is computed from its own trainable weights: set to weights
+    the judge drew, it answers one way; set to others, another; set back, the first way again.
+    The model's own weights are put back afterwards.
 
     What makes "it can be built and called" a fact about a model rather than a claim.
     """
     what = what or f"calling your {model.label.split('(')[0]} with weights the grader set"
     with doing(what):
-        shapes = [tuple(np.shape(w)) for w in model.get_weights()]
-    if not shapes or sum(int(np.prod(s)) for s in shapes) == 0:
-        fail("After a call, your model owns no weights: its layers should be created in "
+        own = model.get_weights(trainable_only=True)
+    shapes = [tuple(np.shape(w)) for w in own]
+    size = sum(int(np.prod(s)) for s in shapes)
+    if size == 0:
+        fail("After a call, your model owns no trainable weights: its layers should be created in "
              "`__init__` and bound on `self`, so that Keras tracks them and training can change them.")
-    if sum(int(np.prod(s)) for s in shapes) > 5_000_000:
+    if size > 5_000_000:
         fail(f"Your model owns weights of shapes {shapes[:8]}, far more than this exercise needs.")
     first, second = draw.weights_like(shapes), draw.weights_like(shapes)
+    outputs = []
     with doing(what):
-        model.set_weights(first)
-        a = _numbers(model(x), what)
-        model.set_weights(second)
-        b = _numbers(model(x), what)
-        model.set_weights(first)
-        again = _numbers(model(x), what)
-    flat, flat_b, flat_again = _leaves(a), _leaves(b), _leaves(again)
-    same = all(u.shape == v.shape and np.allclose(u, v, atol=1e-5, equal_nan=True)
-               for u, v in zip(flat, flat_again))
-    changed = any(u.shape != v.shape or not np.allclose(u, v, atol=1e-7) for u, v in zip(flat, flat_b))
+        for weights in (first, second, first):
+            model.channel.request("set_trainable", obj=model.ref, weights=weights)
+            outputs.append(_leaves(_numbers(model(x, training=False), what)))
+        model.channel.request("set_trainable", obj=model.ref, weights=own)
+    a, b, again = outputs
+    same = all(u.shape == v.shape and np.allclose(u, v, atol=1e-5, equal_nan=True) for u, v in zip(a, again))
+    changed = any(u.shape != v.shape or not np.allclose(u, v, atol=1e-7) for u, v in zip(a, b))
     if not same or not changed:
         fail("Your model's output does not follow its weights: with the weights the grader set it "
-             + ("answered differently on the same input twice" if not same else
+             + ("answered differently on the same input twice (at inference)" if not same else
                 "did not change when the weights changed")
              + ". call() should compute the output from the layers created in `__init__` "
              "(and nothing else).")

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..checks import check
 from .expect import (build, doing, expect_close, expect_forwards_kwargs, expect_same_object, expect_shape,
-                     expect_super_first, expect_uses_weights, fail, get_class, run)
+                     expect_super_first, fail, get_class, run)
 
 
 def opening_checks(name: str, *, inputs: Callable[[], object], base: str = "Model", args: dict | None = None,
@@ -53,7 +53,6 @@ def opening_checks(name: str, *, inputs: Callable[[], object], base: str = "Mode
         if output_shape is not None:
             want = output_shape(x) if callable(output_shape) else output_shape
             expect_shape(out, want, f"{name}() on {_shape_text(x)}")
-        expect_uses_weights(model, x)
 
     def test_init_calls_super_first(submission):
         the_class(submission)
