@@ -6,24 +6,40 @@ duplicated or missing counts as a failed check, never as a grader crash.
 """
 from __future__ import annotations
 
+import math
+
 from .result import ERROR, GRADED, TIMEOUT, CheckResult, ExerciseResult
 
 MAX_MESSAGE = 4000
 
 
 def _text(value) -> str:
-    return value[:MAX_MESSAGE] if isinstance(value, str) else ""
+    """A message as it may be shown and written anywhere: a string, bounded, valid UTF-8."""
+    if not isinstance(value, str):
+        return ""
+    return value[:MAX_MESSAGE].encode("utf-8", "replace").decode("utf-8")
+
+
+def _number(x) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return None
+    try:
+        value = float(x)
+    except OverflowError:  # an integer beyond any float (10**400)
+        return None
+    return max(-1e12, min(1e12, value)) if math.isfinite(value) else None
 
 
 def _data(value) -> dict:
-    """Only small dicts of number lists pass: {"loss": [0.9, 0.5, ...]}."""
+    """Only small dicts of finite, bounded number lists pass: {"loss": [0.9, 0.5, ...]}."""
     if not isinstance(value, dict):
         return {}
     out = {}
     for k, v in list(value.items())[:8]:
-        if isinstance(k, str) and isinstance(v, list) and all(
-                isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
-            out[k[:40]] = [float(x) for x in v[:1000]]
+        if isinstance(k, str) and isinstance(v, list):
+            numbers = [_number(x) for x in v[:1000]]
+            if all(n is not None for n in numbers):
+                out[_text(k)[:40]] = numbers
     return out
 
 
@@ -47,7 +63,7 @@ def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
             load_error = _text(ev["load_error"])
         elif "note" in ev:
             notes.append(_text(ev["note"]))
-        elif ev.get("check") in known:
+        elif isinstance(ev.get("check"), str) and ev["check"] in known:
             name = ev["check"]
             if name in seen:
                 duplicated.add(name)

@@ -236,10 +236,12 @@ def _run_job(job: dict, graders: dict, judge: _Judge | None = None) -> dict:
     while out_open and select.select([out_r], [], [], 0)[0]:
         out_open = _drain(out_r, output, out_limit + 1)
     early = None  # judged: the status of a child that ended by itself while the judge asked it
-    if judged and ended == "ok" and b'"lost": true' in report:
+    if judged and ended == "ok" and b'"lost": "ended"' in report:
         waited, status = os.waitpid(pid, os.WNOHANG)
         if waited:
             early, ended = status, "crash"
+    elif judged and ended == "ok" and b'"lost": "timeout"' in report:
+        ended, detail = "timeout", f"{job['check_timeout']:g} s for one check, without an answer"
     try:
         os.killpg(pid, signal.SIGKILL)  # the child and what it started in its session
     except ProcessLookupError:

@@ -47,7 +47,7 @@ EXPECTED = {
     "forge_channel": ("error", "out of turn"),
     "fd_garbage": ("error", "out of turn"),
     "judge_forged_answers": ("error", "out of turn"),
-    "judge_slow_answer": ("graded", "stopped answering"),
+    "judge_slow_answer": ("timeout", "stopped answering"),
     **{name: ("error", "out of turn") for name in JUDGE_GARBAGE},
 }
 
@@ -115,11 +115,15 @@ id = "{EXERCISE}"
     watched = (attacked, ROOT / "graders", ROOT / "solutions", ROOT / "kerasgrade", ROOT / "tests" / "mutants")
     before = tree(*watched) | {str(course_file): course_file.read_text()}
     marker = uuid.uuid4().hex
+    secret = os.urandom(32)  # one secret for both runs: the honest students get the same draws
+    for out in (tmp / "out-honest", tmp / "out"):
+        out.mkdir()
+        (out / ".secret").write_bytes(secret)
     alone = grade(course_file, honest, tmp / "out-honest", marker)
     students = grade(course_file, attacked, tmp / "out", marker)
     after = tree(*watched) | {str(course_file): course_file.read_text()}
     return {"alone": alone, "students": students, "before": before, "after": after,
-            "marker": marker, "traps": traps_before, "secret": (tmp / "out" / ".secret").read_bytes()}
+            "marker": marker, "traps": traps_before, "secret": secret, "out": tmp / "out"}
 
 
 def result(run, student):
@@ -152,8 +156,9 @@ def test_a_wrong_model_dressed_up_to_pass_loses_points(run, attack):
 def test_no_secret_of_the_judge_reaches_a_child(run):
     secret = run["secret"].hex()
     assert len(secret) == 64
-    assert secret not in result(run, "judge_read_secret")["output"]
-    assert "FOUND" in result(run, "judge_read_secret")["output"]  # the hunt did run
+    saved = json.loads((run["out"] / "results" / "judge_read_secret" / f"{EXERCISE}.json").read_text())
+    assert "FOUND" in saved["output"]  # the hunt did run
+    assert secret not in saved["output"]
 
 
 def test_the_honest_students_are_graded_as_if_alone(run):

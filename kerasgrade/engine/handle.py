@@ -15,6 +15,8 @@ attributes, describe it, set its weights; every answer is plain data the check v
 """
 from __future__ import annotations
 
+import os
+import select
 import time
 
 from . import protocol
@@ -49,7 +51,7 @@ class Channel:
         self.fd = fd
         self.next_id = 1
         self.lost = ""              # why the child is no longer asked anything
-        self.violated = False       # it broke the protocol (not only fell silent or ended)
+        self.lost_kind = ""         # "timeout", "ended" or "violation"
         self.default_budget = default_budget
         self.deadline: float | None = None  # the running check's deadline (time.monotonic)
 
@@ -67,16 +69,16 @@ class Channel:
             protocol.send(self.fd, {"id": rid, "op": op, "args": args, "deadline": round(left, 3)})
             answer = protocol.parse_answer(protocol.receive(self.fd, time.monotonic() + left + GRACE))
         except protocol.ChannelTimeout:
-            self.lost = f"it did not answer within {left + GRACE:.1f} s"
+            self.lost, self.lost_kind = f"it did not answer within {left + GRACE:.1f} s", "timeout"
         except protocol.ChannelClosed:
-            self.lost = "its process ended"
+            self.lost, self.lost_kind = "its process ended", "ended"
         except ProtocolError as e:
-            self.lost, self.violated = f"it sent an answer that is not valid ({e})", True
+            self.lost, self.lost_kind = f"it sent an answer that is not valid ({e})", "violation"
         except OSError as e:  # the socket itself failed (the child is gone)
-            self.lost = f"the connection to it failed ({e.strerror or e})"
+            self.lost, self.lost_kind = f"the connection to it failed ({e.strerror or e})", "ended"
         else:
             if answer.id != rid:
-                self.lost, self.violated = "it sent an answer to a request that was never asked", True
+                self.lost, self.lost_kind = "it sent an answer to a request that was never asked", "violation"
             elif answer.error is not None:
                 if answer.error.timeout:
                     raise OutOfTime()
@@ -84,6 +86,20 @@ class Channel:
             else:
                 return answer.ok
         raise ChildLost(self.lost)
+
+    @property
+    def violated(self) -> bool:
+        return self.lost_kind == "violation"
+
+    def check_quiet(self) -> None:
+        """After the last request: anything still waiting on the socket was never asked for."""
+        if not self.lost and self.fd >= 0 and select.select([self.fd], [], [], 0)[0]:
+            try:
+                pending = os.read(self.fd, 1)
+            except OSError:
+                pending = b""
+            if pending:
+                self.lost, self.lost_kind = "it sent an answer to a request that was never asked", "violation"
 
 
 class LocalChannel(Channel):

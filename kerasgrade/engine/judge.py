@@ -111,7 +111,7 @@ def judge_check(fn, submission: Submission, *, check_timeout: float) -> dict:
     if expect.recorded:
         event["data"] = dict(expect.recorded)
     if lost is not None:
-        event["lost"] = True
+        event["lost"] = channel.lost_kind  # the zygote tells how the child ended
     return event
 
 
@@ -129,7 +129,8 @@ def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: b
     try:
         channel.request("load")
     except (LearnerError, OutOfTime, ChildLost) as e:
-        emit({"violation": channel.lost} if channel.violated else {"load_error": _load_message(e)})
+        emit({"violation": channel.lost} if channel.violated else
+             {"load_error": _load_message(e), "lost": channel.lost_kind})
         return
     finally:
         channel.deadline = None
@@ -147,6 +148,7 @@ def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: b
         except (ChildLost, OutOfTime, LearnerError):
             pass  # the check itself reports it
         emit(judge_check(fn, submission, check_timeout=float(job.get("check_timeout", 10))))
+    channel.check_quiet()
     if channel.violated:
         emit({"violation": channel.lost})
 

@@ -91,8 +91,9 @@ def _plain(value, depth=0):
 def _array(a: np.ndarray) -> dict:
     if a.dtype.name not in ARRAY_DTYPES:
         a = a.astype("float64" if a.dtype.kind == "f" else "int64" if a.dtype.kind in "iu" else "float32")
-    a = np.ascontiguousarray(a)
-    return {"$nd": [a.dtype.name, list(a.shape), base64.b64encode(a.tobytes()).decode("ascii")]}
+    shape = list(a.shape)
+    a = np.ascontiguousarray(a)  # (at least 1-d: the shape is sent as it was)
+    return {"$nd": [a.dtype.name, shape, base64.b64encode(a.tobytes()).decode("ascii")]}
 
 
 def encode(message) -> bytes:
