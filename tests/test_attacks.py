@@ -36,7 +36,7 @@ TRAPS = [Path("/tmp/grades.csv"), Path("/tmp/results.json"), Path("/tmp/conftest
 EXPECTED = {
     "loop_at_import": ("timeout", "time"),
     "loop_in_call": ("timeout", "time"),
-    "memory_bomb": ("error", ("memory", "in time")),  # OOM-killed, or throttled past the deadline
+    "memory_bomb": (("error", "timeout"), ("memory", "in time")),  # OOM-killed, or throttled past the deadline
     "sys_exit_at_import": ("error", "SystemExit"),
     "os_exit_at_import": ("error", "exited"),
     "exit_in_check": ("error", "exited"),
@@ -175,7 +175,7 @@ def test_the_instructor_is_told_what_happened(run, attack):
     status, words = EXPECTED[attack]
     r = result(run, attack)
     text = r["message"] + " ".join(c["message"] for c in r["checks"])
-    assert r["status"] == status, r
+    assert r["status"] in ((status,) if isinstance(status, str) else status), r
     assert any(w in text for w in ((words,) if isinstance(words, str) else words)), text
 
 
