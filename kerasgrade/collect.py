@@ -6,24 +6,40 @@ duplicated or missing counts as a failed check, never as a grader crash.
 """
 from __future__ import annotations
 
+import math
+
 from .result import ERROR, GRADED, TIMEOUT, CheckResult, ExerciseResult
 
 MAX_MESSAGE = 4000
 
 
 def _text(value) -> str:
-    return value[:MAX_MESSAGE] if isinstance(value, str) else ""
+    """A message as it may be shown and written anywhere: a string, bounded, valid UTF-8."""
+    if not isinstance(value, str):
+        return ""
+    return value[:MAX_MESSAGE].encode("utf-8", "replace").decode("utf-8")
+
+
+def _number(x) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return None
+    try:
+        value = float(x)
+    except OverflowError:  # an integer beyond any float (10**400)
+        return None
+    return max(-1e12, min(1e12, value)) if math.isfinite(value) else None
 
 
 def _data(value) -> dict:
-    """Only small dicts of number lists pass: {"loss": [0.9, 0.5, ...]}."""
+    """Only small dicts of finite, bounded number lists pass: {"loss": [0.9, 0.5, ...]}."""
     if not isinstance(value, dict):
         return {}
     out = {}
     for k, v in list(value.items())[:8]:
-        if isinstance(k, str) and isinstance(v, list) and all(
-                isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
-            out[k[:40]] = [float(x) for x in v[:1000]]
+        if isinstance(k, str) and isinstance(v, list):
+            numbers = [_number(x) for x in v[:1000]]
+            if all(n is not None for n in numbers):
+                out[_text(k)[:40]] = numbers
     return out
 
 
@@ -35,23 +51,32 @@ def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
     known = {c["name"] for c in specs}
     seen: dict[str, tuple[bool, str, dict]] = {}
     duplicated: set[str] = set()
-    notes, load_error, tampered = [], "", []
+    notes, load_error, tampered, violation = [], "", [], ""
     for ev in events:
         if not isinstance(ev, dict):
             continue
-        if "tampered" in ev:
+        if "violation" in ev:
+            violation = _text(ev["violation"])[:300] or "?"
+        elif "tampered" in ev:
             tampered = [_text(t) for t in ev["tampered"]] if isinstance(ev["tampered"], list) else ["?"]
         elif "load_error" in ev:
             load_error = _text(ev["load_error"])
         elif "note" in ev:
             notes.append(_text(ev["note"]))
-        elif ev.get("check") in known:
+        elif isinstance(ev.get("check"), str) and ev["check"] in known:
             name = ev["check"]
             if name in seen:
                 duplicated.add(name)
             seen[name] = (ev.get("passed") is True, _text(ev.get("message", "")), _data(ev.get("data")))
 
-    if tampered:
+    if violation:
+        ended, load_error = "ok", (
+            f"Grading stopped: the grader's questions to your code were answered out of turn "
+            f"({violation}). Only kerasgrade's request server may write on that channel; code that "
+            "writes to inherited file descriptors or replaces kerasgrade's functions causes this. "
+            "This exercise scores 0.")
+        seen = {}
+    elif tampered:
         ended, load_error = "ok", (
             f"Your code changed {', '.join(tampered[:5])}, which the grader relies on. Grading "
             "stopped and this exercise scores 0. Never reassign built-in, numpy, Keras or grader "

@@ -24,6 +24,12 @@ _KNOWN = [
     ("AttributeError", "_layers",
      "Keras could not find its own bookkeeping on the object: `super().__init__(**kwargs)` "
      "was not called (first) in `__init__`."),
+    ("AttributeError", "_dtype_policy",
+     "Keras could not find its own set-up on the object: `super().__init__(**kwargs)` was not "
+     "called (first) in `__init__`."),
+    ("AttributeError", "_trainable",
+     "Keras could not find its own set-up on the object: `super().__init__(**kwargs)` was not "
+     "called (first) in `__init__`."),
     ("TypeError", "unexpected keyword argument 'name'",
      "Keras passes `name=`, `dtype=` and `trainable=` to your constructor. Accept `**kwargs` "
      "in `__init__` and forward them: `super().__init__(**kwargs)`."),
@@ -63,9 +69,14 @@ def message_of(exc: BaseException) -> str:
 
 
 def lesson_for(exc: BaseException) -> str:
-    text = _ANSI.sub("", str(exc))
+    return lesson_for_text(type(exc).__name__, str(exc))
+
+
+def lesson_for_text(kind_name: str, text: str) -> str:
+    """The lesson for an exception known by its type's name and its text (as a child reports it)."""
+    text = _ANSI.sub("", text)
     for kind, needle, lesson in _KNOWN:
-        if (kind is None or type(exc).__name__ == kind) and needle in text:
+        if (kind is None or kind_name == kind) and needle in text:
             return lesson
     return ""
 

@@ -61,8 +61,9 @@ class Pool:
     """
 
     def __init__(self, course: Course, jobs: int, announce=None, exercises: list[str] | None = None,
-                 require_sandbox: bool = False):
+                 require_sandbox: bool = False, secret_file: Path | None = None):
         self.course = course
+        self.secret_file = secret_file  # the judge's secret (see engine/judge.py); None: none
         self.exercises = exercises  # load only these graders (default: all)
         self.announce = announce  # called once with (level, reason) when the first worker is up
         self.require_sandbox = require_sandbox  # refuse to grade without full isolation
@@ -75,7 +76,8 @@ class Pool:
         self._closing = False
 
     def _zygote(self) -> Zygote:
-        z = Zygote(self.course.file, self.threads, self.exercises, run=self.run_id)
+        z = Zygote(self.course.file, self.threads, self.exercises, run=self.run_id,
+                   secret_file=self.secret_file)
         with self._lock:
             self._zygotes.add(z)
             if self._closing:
@@ -266,9 +268,20 @@ def grade_class(course: Course, subs: list[Submission], out: Path, *, jobs: int,
             if progress:
                 progress(r, len(todo))
 
-    Pool(course, jobs, announce=announce, require_sandbox=require_sandbox).run(
+    Pool(course, jobs, announce=announce, require_sandbox=require_sandbox, secret_file=secret_file(out)).run(
         todo + refs.items(todo, book), on_result)
     return book, len(todo)
+
+
+def secret_file(out: Path) -> Path:
+    """OUT/.secret: the judge's secret for this output folder, made once (so a resumed run
+    draws the same inputs), readable by its owner only, and never by a grading child."""
+    path = Path(out) / ".secret"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(32))
+    return path
 
 
 def write_outputs(course: Course, book: Gradebook, out: Path, *, jobs: int | None = None) -> list[Path]:

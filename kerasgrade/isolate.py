@@ -39,9 +39,11 @@ class Zygote:
     it and everything it started, whatever they do)."""
 
     def __init__(self, course_file: str | Path, threads: int = 1, exercises: list[str] | None = None,
-                 run: str | None = None):
+                 run: str | None = None, secret_file: str | Path | None = None):
+        # The judge reads the secret file itself; the zygote (and so every child) knows only its path.
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERASGRADE_THREADS=str(threads),
-                   PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
+                   PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
+                   KERASGRADE_SECRET_FILE=str(secret_file or ""))
         if run:
             env[RUN_ENV] = run
         self.proc = subprocess.Popen(

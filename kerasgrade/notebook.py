@@ -161,6 +161,28 @@ def _as_submission(namespace: dict):
             sys.modules[SUBMISSION_MODULE] = saved
 
 
+def _judge_here(fn, name: str, module: types.ModuleType, course: Course, exercise: str) -> dict:
+    """A check written for the judge, run in this kernel: the same requests, served here
+    (``LocalChannel``), as nbgrader runs test cells in the learner's kernel by design."""
+    import hashlib
+
+    from .engine.handle import LocalChannel
+    from .engine.judge import judge_check
+    from .engine.server import Server
+    from .grading import draw
+    from .grading.expect import Submission
+
+    code = linecache.cache.get(NOTEBOOK_SOURCE, (0, None, [], ""))[2]
+    code = "".join(code)
+    server = Server(code, NOTEBOOK_SOURCE)
+    server.module, server.objects[0] = module, module
+    base = (course.seed, "notebook", exercise, hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest())
+    draw.seed(draw.key(b"", *base, name))
+    server.op_reset(draw.key(b"", *base, name, "child") % (1 << 31))
+    channel = LocalChannel(server, course.limits.check_timeout)
+    return judge_check(fn, Submission(channel, code, NOTEBOOK_SOURCE), check_timeout=course.limits.check_timeout)
+
+
 def _earlier_error() -> BaseException | None:
     """The last error a learner's cell of this session raised (IPython keeps the last error).
 
@@ -201,8 +223,11 @@ def run_check_in_notebook(exercise: str, check_name: str, namespace: dict, *,
             "bottom without errors. Restart the kernel, run all cells, and fix the first error.",
             earlier)
     with _as_submission(namespace) as submission:
-        event = run_check(fn, submission, seed=the_course.seed,
-                          check_timeout=the_course.limits.check_timeout, filename=submission.__file__)
+        if getattr(sys.modules.get(fn.__module__), "JUDGED", False):
+            event = _judge_here(fn, spec.name, submission, the_course, exercise)
+        else:
+            event = run_check(fn, submission, seed=the_course.seed,
+                              check_timeout=the_course.limits.check_timeout, filename=submission.__file__)
     if earlier is not None:
         print(f"Note: a cell of this session raised {type(earlier).__name__} earlier. If it still "
               "does, the notebook scores 0 when graded: restart the kernel and run all cells.")

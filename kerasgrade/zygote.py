@@ -17,6 +17,7 @@ import json
 import os
 import select
 import signal
+import socket
 import sys
 import time
 
@@ -62,6 +63,82 @@ def _body(job: Job, graders: dict, write_fd: int, nonce: bytes):
     return body
 
 
+def _serve_body(job: Job, sock_fd: int, code: str | None):
+    """In the confined worker of a judged exercise: answer the judge's requests, never return."""
+
+    def body(missing):
+        from .engine.server import Server, serve
+
+        if code is not None:
+            serve(sock_fd, Server(code, job.filename))
+        os._exit(0)
+
+    return body
+
+
+class _Judge:
+    """The zygote's handle on its judge process (``engine.judge.serve``), restarted if it dies.
+
+    Forked before any child, from a zygote that never runs a TensorFlow operation; it reads its
+    secret itself (``KERASGRADE_SECRET_FILE``), so no child, all forked from the zygote, holds it.
+    """
+
+    IDLE_WAIT = 10.0  # seconds a judge may take to finish a job the zygote gave up on
+
+    def __init__(self, graders: dict, secret_file: str | None):
+        self.graders, self.secret_file = graders, secret_file
+        self.pid, self.sock, self.busy = 0, None, False
+        self._start()
+
+    def _start(self):
+        from .engine import judge
+
+        mine, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the judge never returns
+            mine.close()
+            if sys.platform.startswith("linux"):
+                import ctypes
+
+                ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: end with the zygote
+            judge.serve(theirs, self.graders, self.secret_file)
+        theirs.close()
+        self.pid, self.sock, self.busy = pid, mine, False
+
+    def _stop(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        self.sock.close()
+
+    def ready(self) -> None:
+        """Wait until the judge is idle; replace it if it died or hangs."""
+        if self.busy:
+            self.sock.settimeout(self.IDLE_WAIT)
+            try:
+                ok = self.sock.recv(1) == b"."
+            except OSError:
+                ok = False
+            self.busy = False
+            if not ok:
+                self._stop()
+                self._start()
+        if os.waitpid(self.pid, os.WNOHANG)[0]:
+            self.sock.close()
+            self._start()
+
+    def give(self, task: dict, child_sock: int, report_fd: int) -> None:
+        from .engine import protocol
+
+        self.ready()
+        self.sock.settimeout(None)
+        socket.send_fds(self.sock, [b"J"], [child_sock, report_fd])
+        self.sock.sendall(protocol.encode(task))
+        self.busy = True
+
+
 def _drain(fd: int, keep: bytearray, limit: int) -> bool:
     """Read what is there; keep up to ``limit`` bytes. False at end of file."""
     try:
@@ -93,24 +170,56 @@ def _crash_detail(job: Job, status: int | None, over_memory: bool) -> str:
             "grading finished: does the code call sys.exit(), os._exit() or exit()?")
 
 
-def _run_job(job: Job, graders: dict) -> dict:
+def _run_job(job: Job, graders: dict, judge: _Judge | None = None) -> dict:
     """Grade one job in a confined child; whatever happens, an answer for this job."""
     start = time.monotonic()
     try:
-        return _grade_in_child(job, graders, start)
+        return _grade_in_child(job, graders, start, judge)
     except BaseException as e:  # noqa: BLE001 - a failure here is this job's result, not the zygote's
         return {"events": [], "ended": "crash", "detail": f"the grading worker failed on this "
                 f"submission ({type(e).__name__}: {e})", "output": "",
                 "elapsed": round(time.monotonic() - start, 3)}
 
 
-def _grade_in_child(job: Job, graders: dict, start: float) -> dict:
-    nonce = os.urandom(16).hex().encode()  # a line without it was not written by the grader
+def _spawn_judged(job: Job, judge: _Judge, write_fd: int, out_w: int):
+    """A child that answers the judge's requests; the judge gets its socket and the report pipe."""
+    from .runner import LoadError, read_source_or_error
+
+    source = read_source_or_error(job.filename, job.source)
+    code, notes = (None, []) if isinstance(source, LoadError) else source
+    mine, theirs = socket.socketpair()
+    try:
+        child = spawn(job, _serve_body(job, theirs.fileno(), code), out_fd=out_w, keep_fd=theirs.fileno())
+        task = {"student": job.student, "exercise": job.exercise, "filename": job.filename,
+                "code": code or "", "notes": notes, "seed": job.seed, "include_hidden": job.include_hidden,
+                "check_timeout": job.check_timeout}
+        if code is None:
+            task["load_error"] = str(source)
+        try:
+            judge.give(task, mine.fileno(), write_fd)
+        except BaseException:
+            reap(child)
+            raise
+        return child
+    finally:
+        mine.close()
+        theirs.close()
+
+
+def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None = None) -> dict:
+    from .engine.judge import is_judged
+
+    judged = judge is not None and is_judged(graders[job.exercise])
+    # The judge writes the verdicts on a pipe of its own, which no child holds: no nonce needed.
+    nonce = b"" if judged else os.urandom(16).hex().encode()  # a line without it was not written by the grader
     done = nonce + DONE
     read_fd, write_fd = os.pipe()
     out_r, out_w = os.pipe()
     try:
-        child = spawn(job, _body(job, graders, write_fd, nonce), out_fd=out_w, keep_fd=write_fd)
+        if judged:
+            child = _spawn_judged(job, judge, write_fd, out_w)
+        else:
+            child = spawn(job, _body(job, graders, write_fd, nonce), out_fd=out_w, keep_fd=write_fd)
     except BaseException:
         os.close(read_fd)
         os.close(out_r)
@@ -142,6 +251,10 @@ def _grade_in_child(job: Job, graders: dict, start: float) -> dict:
                         break  # the child closed its channel without finishing
         else:
             ended = "ok"
+        if judged and ended == "ok" and b'"lost": "ended"' in report:
+            ended = "crash"  # the judge lost the child because it ended: the reaper says how
+        elif judged and ended == "ok" and b'"lost": "timeout"' in report:
+            ended, detail = "timeout", f"{job.check_timeout:g} s for one check, without an answer"
         over_memory = memory_exceeded(child.pid, child.run)
         # The whole cgroup killed at once, then reaped with a deadline (a worker that ended by
         # itself: its reaper reports how, first).
@@ -192,6 +305,7 @@ def main(course_file: str, only: list[str]) -> None:
     # of the disk no longer holds the course folder. (``notebook``: a course notebook's
     # test cells import it; they do nothing when kerasgrade grades the notebook.)
     from . import collect, expect, explain, notebook, runner, source  # noqa: F401
+    from .engine import judge as _judge, server as _server, training as _training  # noqa: F401
     from .checks import catalogue, warm_up
     from .config import load_course
     from .runner import import_path
@@ -201,6 +315,8 @@ def main(course_file: str, only: list[str]) -> None:
                if not only or ex.id in only}
     warm_up()
     level, reason = probe()
+    judge = _Judge(graders, os.environ.get("KERASGRADE_SECRET_FILE") or None) \
+        if any(_judge.is_judged(g) for g in graders.values()) else None
     hello = {"catalogue": {k: catalogue(m) for k, m in graders.items()}, "sandbox": [level, reason]}
     proto_out.write(json.dumps(hello) + "\n")
     for line in proto_in:
@@ -210,7 +326,7 @@ def main(course_file: str, only: list[str]) -> None:
             answer = {"events": [], "ended": "crash", "detail": f"the job was unreadable ({e})",
                       "output": "", "elapsed": 0.0}
         else:
-            answer = _run_job(job, graders) if job.exercise in graders else {
+            answer = _run_job(job, graders, judge) if job.exercise in graders else {
                 "events": [], "ended": "crash", "detail": f"no grader for {job.exercise!r} in this worker",
                 "output": "", "elapsed": 0.0}
         proto_out.write(json.dumps(answer) + "\n")

@@ -27,7 +27,14 @@ ATTACKS = sorted(p.stem for p in (ROOT / "tests" / "attacks").glob("*.py"))
 EXERCISE = "ex01_first_model"
 HONEST_BASE = ROOT / "tests" / "mutants" / EXERCISE / "forgot_super.py"
 # Attacks that carry a correct model and sabotage it from inside call().
-CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call"}
+JUDGE_GARBAGE = {"judge_garbage_frame", "judge_huge_frame", "judge_deep_nesting", "judge_nan_answer",
+                 "judge_huge_int", "judge_lone_surrogate", "judge_wrong_id", "judge_bad_array",
+                 "judge_many_items"}
+CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call", "judge_slow_answer"} | JUDGE_GARBAGE
+# Attacks with no model of their own (only code that attacks the grader): they must score 0.
+NO_MODEL = {"judge_forged_answers", "judge_patched_server", "judge_patched_server_stub"}
+# Attacks with a wrong model dressed up to pass: they must lose points.
+WRONG_MODEL = {"judge_softmax_under_grader", "judge_replay"}
 TRAPS = [Path("/tmp/grades.csv"), Path("/tmp/results.json"), Path("/tmp/conftest.py"),
          Path("/tmp/pytest_plugin_pass.py"), Path("/dev/shm/kerasgrade-attack"), Path("/dev/kerasgrade-attack"),
          Path("/kerasgrade-attack"), Path("/sys/fs/cgroup/kerasgrade-attack"),
@@ -37,20 +44,21 @@ CGROUPS = Path("/sys/fs/cgroup")
 EXPECTED = {
     "loop_at_import": ("timeout", "time"),
     "loop_in_call": ("timeout", "time"),
-    "memory_bomb": ("error", ("memory", "in time")),  # OOM-killed, or throttled past the deadline
+    "memory_bomb": (("error", "timeout"), ("memory", "in time")),  # OOM-killed, or throttled past the deadline
     "sys_exit_at_import": ("error", "SystemExit"),
     "os_exit_at_import": ("error", "exited"),
     "exit_in_check": ("error", "exited"),
     "base_exceptions_at_import": ("error", "Escape"),
     "segfault": ("error", "SIGSEGV"),
-    "patch_builtins": ("error", ""),
-    "patch_numpy": ("error", "numpy.allclose"),
-    "patch_keras": ("error", "keras"),
-    "patch_grader": ("error", "kerasgrade"),
-    "forge_channel": ("error", "report channel"),
-    "fd_garbage": ("error", "report channel"),
     "realtime_signal": ("error", "SIGRTMIN"),
     "ptrace_tracer": ("timeout", "time"),
+    # ex01 is judged outside the child: what a submission writes on the judge's socket, or
+    # patches in its own process, ends its grading (a protocol violation) or fools nobody.
+    "forge_channel": ("error", "out of turn"),
+    "fd_garbage": ("error", "out of turn"),
+    "judge_forged_answers": ("error", "out of turn"),
+    "judge_slow_answer": ("timeout", "stopped answering"),
+    **{name: ("error", "out of turn") for name in JUDGE_GARBAGE},
 }
 TIMEOUT = 12  # [limits] timeout of the attacked course
 
@@ -131,13 +139,18 @@ id = "{EXERCISE}"
     watched = (attacked, ROOT / "graders", ROOT / "solutions", ROOT / "kerasgrade", ROOT / "tests" / "mutants")
     before = tree(*watched) | {str(course_file): course_file.read_text()}
     marker = uuid.uuid4().hex
+    secret = os.urandom(32)  # one secret for both runs: the honest students get the same draws
+    for out in (tmp / "out-honest", tmp / "out"):
+        out.mkdir()
+        (out / ".secret").write_bytes(secret)
     alone = grade(course_file, honest, tmp / "out-honest", marker)
     start = time.monotonic()
     students = grade(course_file, attacked, tmp / "out", marker)
     seconds = time.monotonic() - start
     after = tree(*watched) | {str(course_file): course_file.read_text()}
     return {"alone": alone, "students": students, "before": before, "after": after, "seconds": seconds,
-            "marker": marker, "traps": traps_before, "tmp": tmp, "course": course_file, "honest": honest}
+            "marker": marker, "traps": traps_before, "tmp": tmp, "course": course_file, "honest": honest,
+            "secret": secret, "out": tmp / "out"}
 
 
 def result(run, student):
@@ -160,11 +173,31 @@ def test_every_submission_ends_within_its_time_limit(run):
         assert 0 < seconds <= bound, (path.parent.name, seconds)
 
 
-@pytest.mark.parametrize("attack", ATTACKS)
+@pytest.mark.parametrize("attack", sorted(set(ATTACKS) - NO_MODEL - WRONG_MODEL))
 def test_no_attacker_scores_more_than_its_honest_score(run, attack):
     r = result(run, attack)
     honest = r["max_score"] if attack in CORRECT_MODEL else result(run, "bob")["score"]
     assert r["score"] <= honest, r
+
+
+@pytest.mark.parametrize("attack", sorted(NO_MODEL))
+def test_an_attacker_without_a_model_of_its_own_scores_nothing(run, attack):
+    r = result(run, attack)
+    assert r["score"] == 0, [(c["name"], c["message"]) for c in r["checks"] if c["passed"]]
+
+
+@pytest.mark.parametrize("attack", sorted(WRONG_MODEL))
+def test_a_wrong_model_dressed_up_to_pass_loses_points(run, attack):
+    r = result(run, attack)
+    assert r["score"] < r["max_score"], r
+
+
+def test_no_secret_of_the_judge_reaches_a_child(run):
+    secret = run["secret"].hex()
+    assert len(secret) == 64
+    saved = json.loads((run["out"] / "results" / "judge_read_secret" / f"{EXERCISE}.json").read_text())
+    assert "FOUND" in saved["output"]  # the hunt did run
+    assert secret not in saved["output"]
 
 
 def test_the_honest_students_are_graded_as_if_alone(run):
@@ -182,7 +215,7 @@ def test_the_instructor_is_told_what_happened(run, attack):
     status, words = EXPECTED[attack]
     r = result(run, attack)
     text = r["message"] + " ".join(c["message"] for c in r["checks"])
-    assert r["status"] == status, r
+    assert r["status"] in ((status,) if isinstance(status, str) else status), r
     assert any(w in text for w in ((words,) if isinstance(words, str) else words)), text
 
 

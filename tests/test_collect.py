@@ -79,3 +79,21 @@ def test_no_report_can_crash_the_parent_or_exceed_the_maximum(evs, ended):
     assert 0 <= r.score <= r.max_points == 3.0
     assert [c.name for c in r.checks] == ["a", "b"]
     assert r.to_dict()["score"] == r.score
+
+
+def test_hostile_values_from_the_issue_cost_only_that_check():
+    r = scored([{"check": ["a"], "passed": True},                       # a name that is a list
+                {"check": "a", "passed": True, "message": "x\ud800y",    # a lone surrogate
+                 "data": {"loss": [10 ** 400]}},                         # a number beyond floats
+                {"check": "b", "passed": True, "data": {"loss": [1e308, -1e308, float("nan")]}}])
+    a, b = r.checks
+    assert a.passed and a.data == {} and "\ud800" not in a.message
+    a.message.encode("utf-8")  # writable anywhere
+    assert b.passed and b.data == {}  # a curve with a non-finite value is dropped whole
+    big = scored([{"check": "a", "passed": True, "data": {"loss": [1e308, -1e308]}}]).checks[0]
+    assert big.data == {"loss": [1e12, -1e12]}  # bounded, so a figure can be drawn
+
+
+def test_a_protocol_violation_zeroes_the_exercise_with_a_message():
+    r = scored([{"check": "a", "passed": True}, {"violation": "it sent an answer that is not valid"}])
+    assert r.status == ERROR and r.score == 0 and "out of turn" in r.message

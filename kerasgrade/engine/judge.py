@@ -1,0 +1,199 @@
+"""The judge: runs every check's logic and decides every verdict, outside the student's process.
+
+One judge per worker, forked from the zygote before the zygote forks any child (so it may
+run TensorFlow operations: it never forks again). It reads its secret itself, after the
+fork, so no child (all forked from the zygote) ever holds it. For each job the zygote
+hands it the socket of a fresh child running ``server.serve`` and the pipe on which the
+zygote reads the verdicts; the judge runs the grader's checks, each of which asks the child
+to construct, call, describe, set weights, train, and decides from the answers.
+
+The events it writes are the ones the old in-child runner wrote (``{"check", "passed",
+"message", "data"}``, ``{"load_error"}``, ``{"note"}``), so scoring is unchanged.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+import types
+
+from ..checks import checks_of
+from ..errors import CheckFailed
+from ..grading import draw, expect
+from ..grading.expect import Submission, clean, explain_remote
+from . import protocol
+from .handle import Channel, ChildLost, LearnerError, OutOfTime
+
+DONE = {"done": True}
+SECRET_BYTES = 32
+
+
+def is_judged(grader: types.ModuleType) -> bool:
+    """Whether a grader's checks are written for the judge (``kerasgrade.grading``)."""
+    return bool(getattr(grader, "JUDGED", False))
+
+
+def read_secret(path: str | None) -> bytes:
+    """The judge's secret: the file's bytes if given (reproducible regrades), else b"" (the
+    course seed alone: ``check`` and ``validate``, where nobody has a grade to forge)."""
+    if not path:
+        return b""
+    with open(path, "rb") as f:
+        return f.read(4096)
+
+
+def assertion_message(e: AssertionError) -> str:
+    msg = str(e).strip()
+    if not isinstance(e, CheckFailed) and not msg:
+        msg = "A check of the contract failed."
+    for note in getattr(e, "__notes__", []):
+        if note.startswith("Falsifying"):  # "Falsifying example" and "Falsifying explicit example"
+            msg += f"\n  Smallest failing case: {falsifying_case(note)}"
+    return msg
+
+
+def falsifying_case(note: str) -> str:
+    """``batch=1, n_features=2`` from hypothesis's "Falsifying example: f(...)" note."""
+    args = []
+    for line in note.splitlines()[1:]:
+        line = line.split("#", 1)[0].strip().rstrip(",")
+        if "=" in line and not line.startswith("submission="):
+            args.append(line)
+    if not args and "(" in note:  # the one-line form: f(submission=..., a=1)
+        inner = note[note.index("(") + 1: note.rindex(")")]
+        args = [a.strip() for a in inner.split(", ") if "=" in a and not a.strip().startswith("submission=")]
+    return ", ".join(args)
+
+
+def _load_message(e: BaseException) -> str:
+    if isinstance(e, OutOfTime):
+        return ("Importing your file did not finish in time: is there a loop or training at the top "
+                "level? Put experiments under `if __name__ == \"__main__\":`.")
+    if isinstance(e, ChildLost):
+        return f"Your file could not be imported: its process stopped answering the grader ({e})."
+    if e.error.kind == "SyntaxError":
+        return (f"Python cannot read your file: {clean(e.error.text)} at {clean(e.error.where)}"
+                "\n  Fix the syntax error first; no check can run before the file imports.")
+    return explain_remote(e, "importing your file") + "\n  No check can run before the file imports."
+
+
+def judge_check(fn, submission: Submission, *, check_timeout: float) -> dict:
+    """Run one check; the event it produces. ``ChildLost`` is re-raised after the event is made."""
+    channel = submission.channel
+    expect.recorded.clear()
+    channel.start_check(check_timeout)
+    lost = None
+    try:
+        fn(submission)
+        passed, message = True, ""
+    except OutOfTime:
+        passed, message = False, (f"This check did not finish within {check_timeout:g} s. "
+                                  "Look for a loop that never ends, or training inside call().")
+    except ChildLost as e:
+        lost = e
+        passed, message = False, f"Your submission's process stopped answering the grader: {e}."
+    except AssertionError as e:  # CheckFailed and hypothesis-wrapped assertion failures
+        passed, message = False, assertion_message(e)
+    except LearnerError as e:
+        passed, message = False, explain_remote(e)
+    except Exception as e:  # noqa: BLE001 - a grader's own failure on odd answers is this check's
+        traceback.print_exc(file=sys.stderr)
+        passed, message = False, ("The grader could not judge this check from what your code "
+                                  f"answered ({type(e).__name__}). Check that your model returns "
+                                  "tensors of the shapes the exercise asks for.")
+    finally:
+        channel.deadline = None
+    event = {"check": fn.kerasgrade_check.name, "passed": passed, "message": message}
+    if expect.recorded:
+        event["data"] = dict(expect.recorded)
+    if lost is not None:
+        event["lost"] = channel.lost_kind  # the zygote tells how the child ended
+    return event
+
+
+def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: bytes) -> None:
+    """Grade one submission through ``channel``; ``emit`` each event."""
+    code, notes = job["code"], job.get("notes", [])
+    submission = Submission(channel, code, job.get("filename", "your file"))
+    base = (job.get("seed", 0), job.get("student", ""), job.get("exercise", ""),
+            hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest())
+    checks = [(s, fn) for s, fn in checks_of(grader) if job.get("include_hidden", True) or not s.hidden]
+    if job.get("load_error"):
+        emit({"load_error": job["load_error"]})
+        return
+    channel.start_check(float(job.get("check_timeout", 10)))
+    try:
+        channel.request("load")
+    except (LearnerError, OutOfTime, ChildLost) as e:
+        emit({"violation": channel.lost} if channel.violated else
+             {"load_error": _load_message(e), "lost": channel.lost_kind})
+        return
+    finally:
+        channel.deadline = None
+    for note in notes:
+        emit({"note": note})
+    for spec, fn in checks:
+        if channel.lost:
+            emit({"check": spec.name, "passed": False,
+                  "message": f"Not run: your submission's process stopped answering the grader ({channel.lost})."})
+            continue
+        draw.seed(draw.key(secret, *base, spec.name))
+        try:
+            channel.start_check(float(job.get("check_timeout", 10)))
+            channel.request("reset", seed=draw.key(secret, *base, spec.name, "child") % (1 << 31))
+        except (ChildLost, OutOfTime, LearnerError):
+            pass  # the check itself reports it
+        emit(judge_check(fn, submission, check_timeout=float(job.get("check_timeout", 10))))
+    channel.check_quiet()
+    if channel.violated:
+        emit({"violation": channel.lost})
+
+
+# -- the judge process -------------------------------------------------------------------------
+
+def serve(control: socket.socket, graders: dict[str, types.ModuleType], secret_file: str | None) -> None:
+    """The judge's loop (in the forked judge process): one job at a time, never returns."""
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends the run; the zygote ends us
+    secret = read_secret(secret_file)
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(control, 1, 2)
+        except OSError:
+            os._exit(0)
+        if not msg:
+            os._exit(0)  # the zygote is gone
+        try:
+            job = protocol.receive(control.fileno())
+        except protocol.ProtocolError:
+            os._exit(1)
+        child_fd, report_fd = (fds + [-1, -1])[:2]
+        report = os.fdopen(report_fd, "w", buffering=1, closefd=True) if report_fd >= 0 else None
+
+        def emit(event: dict):
+            if report is not None:
+                try:
+                    report.write(json.dumps(event) + "\n")
+                except (OSError, ValueError):
+                    pass  # the zygote gave up on this job (its time ran out)
+
+        try:
+            channel = Channel(child_fd, float(job.get("check_timeout", 10)))
+            judge(graders[job["exercise"]], job, channel, emit, secret)
+            emit(DONE)
+        except BaseException:  # noqa: BLE001 - the judge's failure on one job is that job's
+            traceback.print_exc(file=sys.stderr)
+        finally:
+            for closing in (lambda: report and report.close(), lambda: os.close(child_fd)):
+                try:
+                    closing()
+                except OSError:
+                    pass
+            try:
+                control.sendall(b".")  # idle again
+            except OSError:
+                os._exit(0)

@@ -1,0 +1,371 @@
+"""The child's side: execute the judge's requests on the learner's code, answer with plain data.
+
+This is the only code of the judged path that runs beside learner code (in the sandboxed
+child, see ``zygote``). It decides nothing: it imports the submission, constructs its
+classes, calls them on the arrays it is sent, describes what Keras tracks, sets weights,
+trains, saves and loads, and reports what happened, learner exceptions included (as
+``RemoteError`` fields). Anything it says may be forged by the submission; the judge
+(``judge.py``) only awards points for answers it can check against its own computation.
+
+Objects live in a registry; the judge names them by ``Ref``. ``Ref(0)`` is the
+submission's module. A *path* names an object inside another: ``hidden``,
+``hidden_layers[1]``, ``blocks[0].dense2``.
+"""
+from __future__ import annotations
+
+import linecache
+import os
+import re
+import signal
+import tempfile
+import types
+
+import numpy as np
+
+from ..errors import CheckTimeout
+from ..explain import SUBMISSION_MODULE, lesson_for, message_of, where
+from . import protocol
+from .protocol import Ref
+
+PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[\d{1,3}\])*(\.[A-Za-z_][A-Za-z0-9_]*(\[\d{1,3}\])*)*$")
+# The settings of built-in layers that graders read (a layer's get_config() holds more).
+SETTINGS = ("units", "activation", "use_bias", "rate", "filters", "kernel_size", "strides", "padding",
+            "pool_size", "return_sequences", "return_state", "input_dim", "output_dim", "mask_zero",
+            "axis", "momentum", "epsilon", "data_format", "merge_mode", "go_backwards", "name")
+
+
+class _Failed(Exception):
+    def __init__(self, error: dict):
+        self.error = error
+
+
+def _on_alarm(signum, frame):
+    raise CheckTimeout()
+
+
+class Server:
+    """One submission's objects and the operations the judge may ask for."""
+
+    def __init__(self, code: str, filename: str, notes: list[str] | None = None):
+        self.code, self.filename, self.notes = code, filename, list(notes or [])
+        self.objects: dict[int, object] = {}
+        self.module: types.ModuleType | None = None
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def handle(self, message) -> dict:
+        """One request (already decoded) → one answer (to be encoded)."""
+        rid = message.get("id") if isinstance(message, dict) else None
+        op = message.get("op") if isinstance(message, dict) else None
+        method = getattr(self, f"op_{op}", None) if isinstance(op, str) and op.isidentifier() else None
+        if method is None or not isinstance(message.get("args"), dict):
+            return {"id": rid, "error": {"kind": "ProtocolError", "text": f"unknown request {op!r}"}}
+        deadline = message.get("deadline")
+        signal.signal(signal.SIGALRM, _on_alarm)
+        if isinstance(deadline, (int, float)) and deadline > 0:
+            signal.setitimer(signal.ITIMER_REAL, float(deadline))
+        try:
+            return {"id": rid, "ok": self._wire(method(**message["args"]))}
+        except _Failed as f:
+            return {"id": rid, "error": f.error}
+        except CheckTimeout:
+            return {"id": rid, "error": {"kind": "Timeout", "timeout": True}}
+        except BaseException as e:  # noqa: BLE001 - learner code may raise anything, SystemExit too
+            return {"id": rid, "error": self._error(e)}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def _error(self, e: BaseException) -> dict:
+        while isinstance(e, BaseExceptionGroup) and e.exceptions:
+            e = e.exceptions[0]
+        return {"kind": type(e).__name__, "text": message_of(e)[:600],
+                "where": where(e, self.filename)[:400], "lesson": lesson_for(e)}
+
+    def _keep(self, obj) -> Ref:
+        for n, known in self.objects.items():
+            if known is obj:
+                return Ref(n)
+        n = len(self.objects)
+        self.objects[n] = obj
+        return Ref(n)
+
+    def _obj(self, ref) -> object:
+        if not isinstance(ref, Ref) or ref.id not in self.objects:
+            raise _Failed({"kind": "ProtocolError", "text": "unknown object"})
+        return self.objects[ref.id]
+
+    def _at(self, ref, path: str | None):
+        obj = self._obj(ref)
+        if not path:
+            return obj
+        if not isinstance(path, str) or not PATH.match(path):
+            raise _Failed({"kind": "ProtocolError", "text": "bad path"})
+        for part in path.split("."):
+            name, *indexes = part.replace("]", "").split("[")
+            obj = getattr(obj, name)
+            for i in indexes:
+                obj = obj[int(i)]
+        return obj
+
+    def _wire(self, value, depth: int = 0):
+        """A value the judge can receive: plain data, arrays, or a reference."""
+        import keras
+
+        if depth > 12:
+            return None
+        if value is None or isinstance(value, (bool, int, float, str, np.generic, Ref)):
+            return value
+        if isinstance(value, np.ndarray):
+            return value if value.dtype.kind in "biuf" else self._keep(value)
+        if isinstance(value, dict):
+            return {str(k): self._wire(v, depth + 1) for k, v in list(value.items())[:1000]}
+        if isinstance(value, tuple):
+            return tuple(self._wire(v, depth + 1) for v in value[:1000])
+        if isinstance(value, list):
+            return [self._wire(v, depth + 1) for v in value[:1000]]
+        if isinstance(value, (keras.layers.Layer, keras.Model, type, types.FunctionType,
+                              keras.optimizers.Optimizer)):
+            return self._keep(value)
+        try:
+            array = np.asarray(keras.ops.convert_to_numpy(value))
+        except Exception:  # noqa: BLE001 - anything else stays in the child
+            return self._keep(value)
+        return array if array.dtype.kind in "biuf" else self._keep(value)
+
+    def _args(self, value):
+        """The judge's arguments, with references resolved to the child's objects."""
+        if isinstance(value, Ref):
+            return self._obj(value)
+        if isinstance(value, dict):
+            return {k: self._args(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._args(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self._args(v) for v in value)
+        return value
+
+    # -- operations ---------------------------------------------------------------------
+
+    def op_load(self):
+        """Execute the submission as the module ``submission``; its notes for the learner."""
+        import sys
+
+        module = types.ModuleType(SUBMISSION_MODULE)
+        module.__file__ = self.filename
+        linecache.cache[self.filename] = (len(self.code), None, self.code.splitlines(True), self.filename)
+        sys.modules[SUBMISSION_MODULE] = module
+        try:
+            compiled = compile(self.code, self.filename, "exec", dont_inherit=True)
+        except SyntaxError as e:
+            raise _Failed({"kind": "SyntaxError", "text": str(e.msg)[:300],
+                           "where": f"line {e.lineno}" + (f": `{e.text.strip()[:200]}`" if e.text else "")})
+        exec(compiled, module.__dict__)
+        self.module = module
+        self.objects[0] = module
+        return {"notes": self.notes}
+
+    def op_reset(self, seed: int):
+        """A fresh Keras session, seeded: what every check starts from."""
+        import random
+
+        import keras
+
+        keras.backend.clear_session(free_memory=False)
+        random.seed(seed)
+        np.random.seed(seed % (1 << 32))
+        keras.utils.set_random_seed(seed % (1 << 32))
+        return None
+
+    def op_lookup(self, name: str):
+        """The module-level object ``name``: what it is, or the names close to it."""
+        import difflib
+
+        import keras
+
+        if self.module is None:
+            raise _Failed({"kind": "ProtocolError", "text": "not loaded"})
+        if not isinstance(name, str) or not name.isidentifier():
+            raise _Failed({"kind": "ProtocolError", "text": "bad name"})
+        if not hasattr(self.module, name):
+            names = [n for n in vars(self.module) if not n.startswith("_")]
+            return {"found": False, "close": difflib.get_close_matches(name, names, n=3, cutoff=0.6)}
+        obj = getattr(self.module, name)
+        info = {"found": True, "ref": self._keep(obj), "is_class": isinstance(obj, type),
+                "type": type(obj).__name__}
+        if isinstance(obj, type):
+            info.update(bases=[b.__name__ for b in obj.__bases__],
+                        mro=[f"{c.__module__}.{c.__qualname__}" for c in obj.__mro__][:40],
+                        is_model=issubclass(obj, keras.Model),
+                        is_layer=issubclass(obj, keras.layers.Layer))
+        return info
+
+    def op_new(self, cls, args: list, kwargs: dict):
+        return self._keep(self._obj(cls)(*self._args(args), **self._args(kwargs)))
+
+    def op_call(self, obj, inputs=None, kwargs=None, path: str | None = None, method: str | None = None,
+                args: list | None = None):
+        """``obj.path(inputs, **kwargs)``, or ``obj.path.method(*args, **kwargs)``."""
+        target = self._at(obj, path)
+        kwargs = self._args(kwargs or {})
+        if method is None:
+            return target(self._args(inputs), **kwargs)
+        if not isinstance(method, str) or not method.isidentifier():
+            raise _Failed({"kind": "ProtocolError", "text": "bad method"})
+        return getattr(target, method)(*self._args(args or []), **kwargs)
+
+    def op_get(self, obj, path: str):
+        return self._at(obj, path)
+
+    def op_has(self, obj, path: str):
+        try:
+            self._at(obj, path)
+        except (AttributeError, IndexError, KeyError, TypeError):
+            return False
+        return True
+
+    def op_describe(self, obj, path: str | None = None, layers: bool = True):
+        return describe(self._at(obj, path), layers=layers)
+
+    def op_set_weights(self, obj, weights: list, path: str | None = None):
+        self._at(obj, path).set_weights([np.asarray(w) for w in weights])
+
+    def op_set_trainable(self, obj, weights: list, path: str | None = None):
+        """Assign the trainable variables, in order (BatchNorm statistics, seeds untouched)."""
+        variables = self._at(obj, path).trainable_variables
+        if len(variables) != len(weights):
+            raise _Failed({"kind": "ValueError", "text": f"{len(weights)} arrays for {len(variables)} variables"})
+        for v, w in zip(variables, weights):
+            v.assign(np.asarray(w).reshape(v.shape))
+
+    def op_get_weights(self, obj, path: str | None = None, trainable_only: bool = False):
+        target = self._at(obj, path)
+        variables = target.trainable_variables if trainable_only else target.weights
+        return [np.asarray(v.numpy()) for v in variables]
+
+    def op_compile(self, obj, loss, optimizer, run_eagerly: bool = False):
+        model = self._obj(obj)
+        model.compile(optimizer=_optimizer(optimizer), loss=_loss(loss), run_eagerly=bool(run_eagerly))
+        return None
+
+    def op_fit(self, obj, x, y, epochs: int, batch_size: int, shuffle_seed: int, loss, optimizer,
+               eager_loop: bool = False):
+        """Train as ``fit`` would (or with a plain eager loop); the loss per epoch."""
+        from . import training
+
+        model = self._obj(obj)
+        if eager_loop:
+            return training.train_eagerly(model, x, y, loss=_loss(loss), optimizer=_optimizer(optimizer),
+                                          epochs=int(epochs), batch_size=int(batch_size))
+        return training.train(model, x, y, loss=_loss(loss), optimizer=_optimizer(optimizer),
+                              epochs=int(epochs), batch_size=int(batch_size), shuffle_seed=int(shuffle_seed))
+
+    def op_save_and_load(self, obj):
+        import keras
+
+        model = self._obj(obj)
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "m.keras")
+            try:
+                model.save(path)
+            except BaseException as e:  # noqa: BLE001
+                raise _Failed({**self._error(e), "lesson": "saving"})
+            return self._keep(keras.models.load_model(path))
+
+    def op_isinstance(self, obj, of: str):
+        """Whether the object is an instance of a Keras class named by its public path."""
+        import keras
+
+        kind = {"Model": keras.Model, "Layer": keras.layers.Layer, "Metric": keras.metrics.Metric,
+                "Mean": keras.metrics.Mean}.get(of)
+        if kind is None:
+            kind = getattr(keras.layers, of, None) if of.isidentifier() else None
+        if not isinstance(kind, type):
+            raise _Failed({"kind": "ProtocolError", "text": "unknown class"})
+        return isinstance(self._obj(obj), kind)
+
+    def op_registered(self, cls):
+        import keras
+
+        cls = self._obj(cls)
+        name = keras.saving.get_registered_name(cls)
+        return {"name": name, "same": keras.saving.get_registered_object(name) is cls}
+
+
+def _loss(spec):
+    """A loss from the judge's description: ``"mse"`` or ``{"class": ..., "from_logits": ...}``."""
+    import keras
+
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, dict) and spec.get("class") in ("SparseCategoricalCrossentropy", "MeanSquaredError",
+                                                         "MeanAbsoluteError", "BinaryCrossentropy",
+                                                         "CategoricalCrossentropy"):
+        kwargs = {k: v for k, v in spec.items() if k in ("from_logits",)}
+        return getattr(keras.losses, spec["class"])(**kwargs)
+    if isinstance(spec, dict) and all(isinstance(v, (str, dict)) for v in spec.values()):
+        return {k: _loss(v) for k, v in spec.items()}  # one loss per output of a dict model
+    raise _Failed({"kind": "ProtocolError", "text": "bad loss"})
+
+
+def _optimizer(spec):
+    import keras
+
+    if isinstance(spec, dict) and spec.get("class") in ("Adam", "SGD", "RMSprop"):
+        return getattr(keras.optimizers, spec["class"])(learning_rate=float(spec.get("learning_rate", 0.01)))
+    raise _Failed({"kind": "ProtocolError", "text": "bad optimizer"})
+
+
+def _builtin(cls) -> str:
+    """The nearest Keras class in ``cls``'s ancestry (``Dense`` for a learner's Dense subclass)."""
+    for c in cls.__mro__:
+        if c.__module__.startswith("keras.") and not c.__module__.startswith("keras.src.backend"):
+            return c.__name__
+    return ""
+
+
+def _setting(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (bool, int, float, str)) for v in value):
+        return list(value)
+    return getattr(value, "__name__", type(value).__name__)  # e.g. an activation function
+
+
+def describe(obj, layers: bool = True) -> dict:
+    """What a layer or model is, as far as Keras knows: its class, settings, weights, sub-layers."""
+    import keras
+
+    info = {"class": type(obj).__name__, "builtin": _builtin(type(obj)), "id": id(obj),
+            "is_layer": isinstance(obj, keras.layers.Layer), "is_model": isinstance(obj, keras.Model)}
+    if not info["is_layer"]:
+        return info
+    info["name"] = getattr(obj, "name", None)
+    info["built"] = bool(getattr(obj, "built", False))
+    info["settings"] = {k: _setting(getattr(obj, k)) for k in SETTINGS
+                        if k != "name" and hasattr(obj, k) and not callable(getattr(type(obj), k, None))}
+    info["weights"] = [{"path": str(getattr(v, "path", v.name)), "shape": [int(d) for d in v.shape],
+                        "trainable": bool(v.trainable), "id": id(v)} for v in obj.weights]
+    info["trainable"] = [id(v) for v in obj.trainable_weights]
+    if layers and info["is_layer"]:
+        info["layers"] = [describe(layer, layers=False) for layer in getattr(obj, "layers", [])] \
+            if hasattr(obj, "layers") else []
+    return info
+
+
+def serve(fd: int, server: Server) -> None:
+    """Answer requests on ``fd`` until the judge hangs up."""
+    import warnings
+
+    warnings.filterwarnings("ignore", module="keras")  # Keras's own advice is noise to a learner
+    while True:
+        try:
+            message = protocol.receive(fd)
+        except protocol.ProtocolError:
+            return
+        answer = server.handle(message)
+        try:
+            protocol.send(fd, answer)
+        except protocol.ProtocolError as e:  # the answer cannot be sent (a huge or odd value)
+            protocol.send(fd, {"id": answer.get("id"), "error": {"kind": "ProtocolError", "text": str(e)}})
+        except OSError:
+            return

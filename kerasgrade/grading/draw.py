@@ -1,0 +1,62 @@
+"""The judge's random draws: inputs, weights and targets no submission can predict.
+
+Before each check the judge seeds ``rng()`` from a key that mixes a secret (read by the
+judge alone, never by the zygote the children are forked from), the course seed, the
+student, the exercise, the submission's own bytes and the check's name. The same secret
+and the same file give the same draws (grades are reproducible); another file, another
+student or another run's secret give others, so answers cannot be prepared or replayed.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import numpy as np
+
+_state = {"rng": np.random.default_rng(0)}
+
+
+def key(secret: bytes, *parts: str | int) -> int:
+    """A 64-bit seed from the secret and the parts."""
+    msg = "\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hmac.new(secret, msg, hashlib.sha256).digest()[:8], "big")
+
+
+def seed(value: int) -> None:
+    _state["rng"] = np.random.default_rng(value)
+
+
+def rng() -> np.random.Generator:
+    """The running check's generator."""
+    return _state["rng"]
+
+
+def features(batch: int, size: int, scale: float = 1.0) -> np.ndarray:
+    """``(batch, size)`` float32 inputs, normal with standard deviation ``scale``."""
+    return (rng().normal(size=(batch, size)) * scale).astype("float32")
+
+
+def weights_like(shapes: list[tuple], scale: float = 0.5) -> list[np.ndarray]:
+    """Random float32 weights of the given shapes (what the judge sets before it compares)."""
+    return [(rng().normal(size=tuple(s)) * scale).astype("float32") for s in shapes]
+
+
+def blobs(n: int, features: int, classes: int, spread: float = 0.6):
+    """Separable Gaussian blobs: ``x`` (n, features) float32, ``y`` (n,) int32 labels."""
+    g = rng()
+    centers = g.normal(scale=3.0, size=(classes, features))
+    y = np.arange(n) % classes
+    x = centers[y] + g.normal(scale=spread, size=(n, features))
+    perm = g.permutation(n)
+    return x[perm].astype("float32"), y[perm].astype("int32")
+
+
+def split(n: int, held_out: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of a training part and a held-out part that the child never sees."""
+    perm = rng().permutation(n)
+    cut = int(round(n * (1 - held_out)))
+    return perm[:cut], perm[cut:]
+
+
+def integer(low: int, high: int) -> int:
+    return int(rng().integers(low, high))

@@ -1,0 +1,447 @@
+"""The grader's toolkit on the judge's side: checks of the Model Subclassing contract.
+
+A check receives a ``Submission``: the learner's source as text (for facts read with
+``ast``) and a handle on the child that runs the code. Each helper either returns what it
+established or raises ``CheckFailed`` with a message for the learner: the concept at
+stake, what was expected, what was received, and how to fix it.
+
+What the child says is its word, not a fact. A helper awards nothing for a claim it cannot
+check: a layer's kind and settings are believed only once the layer, given weights the
+judge drew, computes on the judge's inputs what such a layer computes (``verify_dense``);
+an output is compared with the judge's own computation; a trained model is measured on
+data it never saw.
+"""
+from __future__ import annotations
+
+import math
+import re
+from contextlib import contextmanager
+
+import numpy as np
+
+from ..engine.handle import Channel, LearnerError, Remote
+from ..engine.protocol import Ref
+from ..errors import CheckFailed
+from ..explain import lesson_for_text
+from . import draw
+from .source import Source
+
+__all__ = [
+    "Submission", "fail", "doing", "get_class", "build", "run", "expect_super_first",
+    "expect_forwards_kwargs", "expect_layer", "expect_activation", "verify_dense", "expect_tracked",
+    "expect_same_object", "expect_close", "expect_softmax", "expect_shape", "train", "accuracy",
+    "record", "recorded", "activation", "expect_uses_weights", "expect_varies",
+]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+KERAS_BASES = {"Model": "tf.keras.Model", "Layer": "tf.keras.layers.Layer"}
+
+# Numbers a check records for the reports (a training check's loss curve): the judge
+# clears it before each check and sends it with the check's result.
+recorded: dict[str, list[float]] = {}
+
+
+class Submission:
+    """What a check is given: the learner's file as the judge sees it."""
+
+    def __init__(self, channel: Channel, code: str, filename: str = "your file"):
+        self.channel = channel
+        self.source = Source(code)
+        self.filename = filename
+        self.module = Remote(channel, Ref(0), "your file")
+
+    def lookup(self, name: str) -> dict:
+        info = self.channel.request("lookup", name=name)
+        return info if isinstance(info, dict) else {}
+
+
+def fail(message: str):
+    raise CheckFailed(message)
+
+
+def clean(text) -> str:
+    """A child's text, safe to show: a string, no control characters, bounded."""
+    return _CONTROL.sub("", text if isinstance(text, str) else "")[:600]
+
+
+def explain_remote(e: LearnerError, what: str = "") -> str:
+    err = e.error
+    head = f"While {what}, your code raised" if what else "Your code raised"
+    text = clean(err.text)
+    msg = f"{head} {clean(err.kind)}" + (f": {text}" if text else "")
+    if err.where:
+        msg += f"\n  at {clean(err.where)}"
+    lesson = lesson_for_text(err.kind, err.text)
+    if lesson:
+        msg += f"\n  {lesson}"
+    return msg
+
+
+@contextmanager
+def doing(what: str):
+    """Requests to learner code; an exception it raised becomes a teaching ``CheckFailed``."""
+    try:
+        yield
+    except LearnerError as e:
+        raise CheckFailed(explain_remote(e, what)) from None
+
+
+def _call_text(name: str, args: tuple, kwargs: dict) -> str:
+    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+# -- the class and its instances ---------------------------------------------------------------
+
+def get_class(submission: Submission, name: str, base: str = "Model") -> Remote:
+    """The learner's class ``name``, which must subclass ``base`` (``"Model"`` or ``"Layer"``).
+
+    Inheritance is read from the class statement (through the file's imports) and must
+    agree with what the child reports.
+    """
+    base_name = KERAS_BASES[base]
+    with doing(f"looking up `{name}` in your file"):
+        info = submission.lookup(name)
+    src = submission.source
+    if not info.get("found") or not isinstance(info.get("ref"), Ref):
+        close = src.close_names(name)
+        hint = f" Did you mean `{close[0]}`? Rename it to `{name}`." if close else ""
+        fail(f"Your file defines no `{name}`. The exercise asks for `class {name}({base_name}):` "
+             f"with exactly this name, so that the course (and Keras) can find it.{hint}")
+    if info.get("is_class") is not True:
+        fail(f"`{name}` should be a class (`class {name}({base_name}):`), but it is a "
+             f"{clean(info.get('type')) or 'something else'}.")
+    node = src.class_def(name)
+    bases = ", ".join(src.dotted(b) or "?" for b in node.bases) if node is not None else \
+        ", ".join(clean(b) for b in info.get("bases", []) if isinstance(b, str))
+    if base == "Layer" and (info.get("is_model") is True or src.resolves_to(name, "Model")):
+        fail(f"Inheritance: `{name}` is a building block, not a whole model: subclass "
+             f"`{base_name}`, not `tf.keras.Model` (its bases are ({bases})).")
+    claimed = info.get("is_model" if base == "Model" else "is_layer") is True
+    if node is None or not src.resolves_to(name, base) or not claimed:
+        fail(f"Inheritance: `{name}` must subclass `{base_name}` so that Keras gives it layers "
+             f"tracking, weights, fit() and save(). Its bases are ({bases or 'none'}). "
+             f"Write `class {name}({base_name}):`.")
+    cls = Remote(submission.channel, info["ref"], name, info)
+    cls.source = src  # what the judge read of the class statement, for the source checks
+    return cls
+
+
+def build(cls: Remote, *args, **kwargs) -> Remote:
+    """``cls(*args, **kwargs)`` in the child, with learner errors explained."""
+    text = _call_text(cls.label, args, kwargs)
+    with doing(f"creating `{text}`"):
+        ref = cls.channel.request("new", cls=cls.ref, args=list(args), kwargs=kwargs)
+    if not isinstance(ref, Ref):
+        fail(f"`{text}` did not give an object the grader can use.")
+    return Remote(cls.channel, ref, text)
+
+
+def _numbers(value, what: str):
+    """The output as numpy arrays (nested as returned); anything else fails the check."""
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, dict) and all(isinstance(v, np.ndarray) for v in value.values()):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
+        return type(value)(value)
+    got = "an object" if isinstance(value, (Ref, Remote)) else type(value).__name__
+    fail(f"Output: {what} should return a tensor (or a dict of tensors where the exercise says so), "
+         f"but it returned {got}.")
+
+
+def _describe(x) -> str:
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in x.items()) + "}"
+    if isinstance(x, (list, tuple)):
+        return "(" + ", ".join(_describe(v) for v in x) + ")"
+    return f"an input of shape {tuple(np.shape(x))}"
+
+
+def run(model: Remote, x, what: str = "", verify: bool = True, **kwargs):
+    """Call the model on ``x`` in the child; its output as numpy, with learner errors explained.
+
+    The first time a check runs a model, the judge also makes sure the output is computed
+    from the model's weights (``expect_uses_weights``, weights restored afterwards): no check
+    that reads a model's outputs can be passed by answers that do not come from a model.
+    ``verify=False`` where a correct model's output cannot depend on its weights (a softmax
+    over one class).
+    """
+    what = what or f"calling your {model.label.split('(')[0]} on {_describe(x)}"
+    with doing(what):
+        out = model(x, **kwargs)
+    out = _numbers(out, what)
+    if verify and not getattr(model, "verified", False):
+        model.verified = True
+        expect_uses_weights(model, x)
+    return out
+
+
+def _leaves(value) -> list[np.ndarray]:
+    """The arrays of an output (one array, a dict or a list of them), as float64."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+    return [np.asarray(v, dtype="float64") for v in items]
+
+
+def expect_uses_weights(model: Remote, x, what: str = "") -> None:
+    """The model's output on ``x`` is computed from its own trainable weights: set to weights
+    the judge drew, it answers one way; set to others, another; set back, the first way again.
+    The model's own weights are put back afterwards.
+
+    What makes "it can be built and called" a fact about a model rather than a claim.
+    """
+    what = what or f"calling your {model.label.split('(')[0]} with weights the grader set"
+    with doing(what):
+        own = model.get_weights(trainable_only=True)
+    shapes = [tuple(np.shape(w)) for w in own]
+    size = sum(int(np.prod(s)) for s in shapes)
+    if size == 0:
+        fail("After a call, your model owns no trainable weights: its layers should be created in "
+             "`__init__` and bound on `self`, so that Keras tracks them and training can change them.")
+    if size > 5_000_000:
+        fail(f"Your model owns weights of shapes {shapes[:8]}, far more than this exercise needs.")
+    first, second = draw.weights_like(shapes), draw.weights_like(shapes)
+    outputs = []
+    with doing(what):
+        for weights in (first, second, first):
+            model.channel.request("set_trainable", obj=model.ref, weights=weights)
+            outputs.append(_leaves(_numbers(model(x, training=False), what)))
+        model.channel.request("set_trainable", obj=model.ref, weights=own)
+    a, b, again = outputs
+    same = all(u.shape == v.shape and np.allclose(u, v, atol=1e-5, equal_nan=True) for u, v in zip(a, again))
+    changed = any(u.shape != v.shape or not np.allclose(u, v, atol=1e-7) for u, v in zip(a, b))
+    if not same or not changed:
+        fail("Your model's output does not follow its weights: with the weights the grader set it "
+             + ("answered differently on the same input twice (at inference)" if not same else
+                "did not change when the weights changed")
+             + ". call() should compute the output from the layers created in `__init__` "
+             "(and nothing else).")
+
+
+# -- super().__init__ ---------------------------------------------------------------------------
+
+def expect_super_first(submission: Submission, name: str) -> None:
+    """The source of ``name.__init__`` calls the parent constructor before touching ``self``."""
+    call = submission.source.super_call(name)
+    if submission.source.method(name, "__init__") is None:
+        fail(f"`{name}` has no `__init__` of its own. Write `def __init__(self, ..., **kwargs):` "
+             "whose first statement is `super().__init__(**kwargs)`.")
+    if not call.found:
+        fail(f"The super() call: `{name}.__init__` never calls `super().__init__(**kwargs)`. "
+             "Without it Keras cannot track your layers and weights (and rejects the first call). "
+             "Make it the first statement of `__init__`.")
+    if not call.first:
+        fail(f"The super() call: in `{name}.__init__`, line {call.line} of the method uses `self` "
+             "before `super().__init__(**kwargs)` is called. Keras sets up its layer tracking in the "
+             "parent constructor, so call it first: layers bound on `self` before it are not tracked.")
+
+
+def expect_forwards_kwargs(cls: Remote, *args, **kwargs) -> Remote:
+    """``cls(..., name=<a name the judge drew>)`` carries that name: ``**kwargs`` reach Keras."""
+    probe = f"probe_{draw.integer(10_000, 100_000)}"
+    model = build(cls, *args, **kwargs, name=probe)
+    try:
+        name = model.get("name")
+    except LearnerError:
+        fail(f"`{cls.label}(name=\"{probe}\")` has no `.name`: Keras's own constructor never ran. "
+             "Call `super().__init__(**kwargs)` first in `__init__`.")
+    if name != probe:
+        shown = repr(name) if isinstance(name, str) else "not a name"
+        fail(f"The super() call: `{cls.label}(name=\"{probe}\").name` is {clean(shown)}, not "
+             f"'{probe}'. Keras options such as `name=` reach Keras only if `__init__` accepts "
+             "`**kwargs` and forwards them: `super().__init__(**kwargs)`.")
+    source = getattr(cls, "source", None)
+    if source is not None and not source.super_call(cls.label).forwards_kwargs:
+        fail(f"The super() call: `{cls.label}.__init__` should accept `**kwargs` and pass all of "
+             "them on, `super().__init__(**kwargs)`, so that every Keras option (`name=`, `dtype=`, "
+             "`trainable=`) reaches Keras, not only some of them.")
+    return model
+
+
+# -- binding through self ----------------------------------------------------------------------
+
+def expect_layer(model: Remote, attr: str, kind: str, when: str = "after construction", **expected) -> dict:
+    """``model.<attr>`` exists and is a Keras ``kind`` layer with the ``expected`` settings
+    (as the child describes it; ``verify_dense`` makes the judge believe it)."""
+    cls = model.label.split("(")[0]
+    with doing(f"reading `self.{attr}`"):
+        present = model.has(attr)
+        info = model.describe(attr, layers=False) if present else {}
+    if not present:
+        fail(f"Binding through self: {when}, `{cls}` has no attribute `self.{attr}`. Create the "
+             f"layer in `__init__` and bind it: `self.{attr} = keras.layers.{kind}(...)`, so Keras "
+             "tracks it and it keeps its weights between calls.")
+    if info.get("is_layer") is not True or info.get("builtin") != kind:
+        fail(f"Binding through self: `self.{attr}` should be a `keras.layers.{kind}`, but it is a "
+             f"{clean(info.get('class')) or 'something else'}.")
+    settings = info.get("settings") if isinstance(info.get("settings"), dict) else {}
+    for key, want in expected.items():
+        got = settings.get(key, "nothing")
+        if isinstance(want, (list, tuple)) and isinstance(got, (list, tuple)):
+            got, want = tuple(got), tuple(want)
+        if got != want:
+            fail(f"`self.{attr}` should have {key}={want!r}, but it has {key}={clean(repr(got))}. Use "
+                 "the constructor arguments of your model, not fixed numbers.")
+    return info
+
+
+ACTIVATIONS = {
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0),
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "tanh": np.tanh,
+    "softmax": lambda z: (lambda e: e / e.sum(-1, keepdims=True))(np.exp(z - z.max(-1, keepdims=True))),
+}
+
+
+def activation(name: str, z: np.ndarray) -> np.ndarray:
+    """What the activation ``name`` computes, computed by the judge."""
+    return ACTIVATIONS[name](np.asarray(z, dtype="float64"))
+
+
+def _activation_of(model: Remote, attr: str, z: np.ndarray):
+    try:
+        out = model.call_path(f"{attr}.activation", z)
+    except LearnerError:
+        return None
+    return out if isinstance(out, np.ndarray) and out.shape == z.shape else None
+
+
+def expect_activation(model: Remote, attr: str, name: str) -> None:
+    """The layer's activation computes ``name`` on the judge's inputs (any spelling accepted)."""
+    z = draw.features(3, 4, scale=2.0)
+    got = _activation_of(model, attr, z)
+    if got is None or not np.allclose(got, activation(name, z), atol=1e-5):
+        fail(f"`self.{attr}` should use the {name!r} activation: "
+             f"`keras.layers.Dense(..., activation=\"{name}\")`.")
+
+
+def verify_dense(model: Remote, attr: str, act: str, in_dim: int = 5) -> None:
+    """``model.<attr>`` computes ``act(x @ W + b)`` with the weights the judge set.
+
+    This is what makes a described Dense layer a fact: the judge draws ``W`` and ``b`` in
+    the shapes the layer reports, sets them, draws ``x`` and compares the layer's answer with
+    its own computation. A layer not built yet is first called on its own on ``in_dim``
+    features, so the check does not depend on the model's ``call()``.
+    """
+    with doing(f"calling `self.{attr}` on its own"):
+        info = model.describe(attr, layers=False)
+        if not info.get("weights"):
+            model.call_path(attr, draw.features(2, in_dim))
+            info = model.describe(attr, layers=False)
+    shapes = [tuple(w.get("shape", ())) for w in info.get("weights", []) if isinstance(w, dict)]
+    if len(shapes) != 2 or len(shapes[0]) != 2 or shapes[1] != (shapes[0][1],):
+        fail(f"`self.{attr}` should own a kernel and a bias once the model has been called (a Dense "
+             f"layer with a bias), but it has weights of shapes {shapes}.")
+    if not 0 < shapes[0][0] <= 4096 or not 0 < shapes[0][1] <= 4096:
+        fail(f"`self.{attr}` has weights of shapes {shapes}, larger than this exercise needs.")
+    w = draw.weights_like(shapes)
+    x = draw.features(4, shapes[0][0])
+    with doing(f"setting the weights of `self.{attr}` and calling it"):
+        model.set_weights(w, path=attr)
+        out = model.call_path(attr, x)
+    want = activation(act, x.astype("float64") @ w[0] + w[1])
+    if not isinstance(out, np.ndarray) or out.shape != want.shape or not np.allclose(out, want, atol=1e-4, rtol=1e-4):
+        fail(f"`self.{attr}` does not compute what `Dense({shapes[0][1]}, activation=\"{act}\")` "
+             f"computes: given weights, called on its own, it should return {act}(x @ kernel + "
+             "bias). Use a plain `keras.layers.Dense` for it.")
+
+
+def expect_tracked(model: Remote, layers: dict[str, dict], exactly: bool = True) -> None:
+    """Keras tracks each of ``layers`` (attr → its description) in ``model.layers``."""
+    with doing("reading `model.layers`"):
+        info = model.describe()
+    tracked = [t for t in info.get("layers", []) if isinstance(t, dict)]
+    ids = [t.get("id") for t in tracked]
+    for attr, layer in layers.items():
+        if layer.get("id") not in ids:
+            fail(f"Binding through self: Keras does not track `self.{attr}` (it is not in "
+                 "`model.layers`). Bind layers directly on `self` in `__init__`, after "
+                 "`super().__init__(**kwargs)`.")
+    if exactly and len(tracked) != len(layers):
+        names = ", ".join(f"{clean(t.get('class'))}({clean(t.get('name'))})" for t in tracked[:10])
+        fail(f"Binding through self: the model should track exactly {len(layers)} layers "
+             f"({', '.join('self.' + a for a in layers)}), but Keras tracks {len(tracked)}: {names}. "
+             "Create no layers other than the ones the exercise lists.")
+
+
+def expect_same_object(model: Remote, attr: str, before: dict) -> None:
+    with doing(f"reading `self.{attr}` after calling the model"):
+        after = model.describe(attr, layers=False) if model.has(attr) else {}
+    if after.get("id") != before.get("id"):
+        fail(f"`self.{attr}` is a new object after calling the model: layers must be created "
+             "once in `__init__`, never in `call()`, or their weights are re-created on every call.")
+
+
+# -- outputs ------------------------------------------------------------------------------------
+
+def expect_shape(out, shape: tuple, what: str = "the output"):
+    got = tuple(np.shape(out))
+    if got != tuple(shape):
+        fail(f"Output shape: {what} should have shape {tuple(shape)}, got {got}.")
+
+
+def expect_close(got, want, what: str, atol: float = 1e-4, hint: str = ""):
+    got, want = np.asarray(got, dtype="float64"), np.asarray(want, dtype="float64")
+    if got.shape != want.shape or not np.allclose(got, want, atol=atol, rtol=1e-4):
+        if got.shape == want.shape:
+            with np.errstate(all="ignore"):
+                diff = f"largest difference {float(np.nanmax(np.abs(got - want), initial=np.inf)):.3g}"
+        else:
+            diff = f"shape {got.shape} instead of {want.shape}"
+        fail(f"{what}: {diff}." + (f" {hint}" if hint else ""))
+
+
+def expect_varies(out, what: str = "the output"):
+    """Different input rows give different output rows: the output is computed from the input."""
+    out = np.asarray(out, dtype="float64")
+    if out.ndim >= 2 and len(out) > 1 and np.allclose(out, out[:1], atol=1e-7):
+        fail(f"{what[0].upper() + what[1:]} is the same for every input row: call() should compute "
+             "its output from `inputs`, through the model's layers.")
+
+
+def expect_softmax(out, what: str = "the output"):
+    out = np.asarray(out, dtype="float64")
+    if out.ndim < 1 or out.size == 0 or not np.all(np.isfinite(out)) or np.any(out < -1e-6) or \
+            not np.allclose(out.sum(axis=-1), 1.0, atol=1e-4):
+        row = np.array2string(out.reshape(-1, out.shape[-1] if out.ndim else 1)[0], precision=3) \
+            if out.size else "empty"
+        fail(f"Softmax: each row of {what} should be a probability distribution (non-negative, "
+             f"summing to 1); the first row is {row}. Use `activation=\"softmax\"` on the classifier.")
+
+
+# -- training -------------------------------------------------------------------------------------
+
+def record(key: str, values) -> None:
+    """Numbers for the reports; a child's numbers, so only finite ones, bounded, are kept."""
+    if isinstance(values, (list, tuple)):
+        kept = [float(v) for v in values[:1000] if isinstance(v, (int, float)) and not isinstance(v, bool)
+                and math.isfinite(v)]
+        recorded[key] = [max(-1e12, min(1e12, v)) for v in kept]
+
+
+def train(model: Remote, x, y, *, loss, epochs: int, batch_size: int = 32, learning_rate: float = 0.05,
+          optimizer: str = "Adam", eager_loop: bool = False) -> list:
+    """Train the learner's model in the child (``fit``, or a plain eager loop); its loss curve.
+
+    ``loss`` is a Keras loss name or ``{"class": "SparseCategoricalCrossentropy", "from_logits":
+    True}``. The losses are the child's word: for the reports only. Judge the trained model
+    with ``accuracy`` (or ``run``) on data held out from ``x``.
+    """
+    what = ("training your model with `compile()` and `fit()`" if not eager_loop else
+            "training your model (a forward pass with training=True, then one optimizer step on "
+            "model.trainable_weights, repeated)")
+    with doing(what):
+        losses = model.channel.request(
+            "fit", obj=model.ref, x=x, y=y, epochs=epochs, batch_size=batch_size,
+            shuffle_seed=draw.integer(0, 1 << 30), loss=loss, eager_loop=eager_loop,
+            optimizer={"class": optimizer, "learning_rate": learning_rate})
+    record("loss", losses)
+    return recorded.get("loss", [])
+
+
+def accuracy(model: Remote, x, y) -> float:
+    out = run(model, x, "measuring the accuracy of your trained model")
+    if not isinstance(out, np.ndarray) or out.ndim != 2 or len(out) != len(y):
+        fail(f"Training: the trained model's output on {len(y)} rows has shape {np.shape(out)}.")
+    return float(np.mean(np.argmax(out, axis=-1) == y))

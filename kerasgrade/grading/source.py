@@ -1,0 +1,150 @@
+"""Facts the judge reads from the submission's source text itself, never by running it.
+
+``Source`` parses the learner's code with ``ast`` once and answers questions about its
+classes: is there a class of this name (and which names are close), what are its bases
+and do they resolve to a Keras class (through the file's own imports), what does its
+``__init__`` do first. Decorators (``@tf.function``, a registration) and docstrings
+change none of the answers.
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass
+
+# Where a Keras class may be imported from, in the spellings learners use.
+KERAS_MODULES = ("keras", "tensorflow.keras", "tf.keras", "keras.models", "tensorflow.keras.models",
+                 "tf.keras.models", "keras.layers", "tensorflow.keras.layers", "tf.keras.layers",
+                 "keras.src.models", "keras.src.layers", "keras.src.models.model", "keras.src.layers.layer")
+
+
+@dataclass(frozen=True)
+class SuperCall:
+    """How ``__init__`` begins: ``first`` is True when the parent constructor comes before any
+    use of ``self``; ``line`` is the line (of the method) where ``self`` was used first."""
+    found: bool
+    first: bool
+    line: int = 0
+    forwards_kwargs: bool = False
+
+
+class Source:
+    def __init__(self, code: str):
+        self.code = code
+        try:
+            self.tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            self.tree = None
+        self.aliases = self._aliases()
+
+    # -- imports ------------------------------------------------------------------------
+
+    def _aliases(self) -> dict[str, str]:
+        """Local name → dotted module path, from the file's imports (``tf`` → ``tensorflow``)."""
+        found = {}
+        for node in ast.walk(self.tree) if self.tree else ():
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    found[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for a in node.names:
+                    found[a.asname or a.name] = f"{node.module}.{a.name}"
+        return found
+
+    def dotted(self, node: ast.AST) -> str:
+        """``tf.keras.Model`` for that expression, with the file's import aliases resolved."""
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return ""
+        head = self.aliases.get(node.id, node.id)
+        return ".".join([head, *reversed(parts)]).replace("tensorflow.keras", "keras").replace("tf.keras", "keras")
+
+    # -- classes ------------------------------------------------------------------------
+
+    def classes(self) -> dict[str, ast.ClassDef]:
+        if self.tree is None:
+            return {}
+        return {n.name: n for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)}
+
+    def class_def(self, name: str) -> ast.ClassDef | None:
+        return self.classes().get(name)
+
+    def close_names(self, name: str) -> list[str]:
+        return difflib.get_close_matches(name, list(self.classes()), n=3, cutoff=0.6)
+
+    def resolves_to(self, name: str, keras_class: str, _seen: frozenset = frozenset()) -> bool:
+        """Whether class ``name`` of this file derives from ``keras_class`` (``Model``, ``Layer``)
+        by its class statements: directly, or through classes of this same file."""
+        node = self.class_def(name)
+        if node is None or name in _seen:
+            return False
+        for base in node.bases:
+            path = self.dotted(base)
+            last = path.rsplit(".", 1)[-1]
+            if last == keras_class and "." in path and (path.rsplit(".", 1)[0] in KERAS_MODULES
+                                                        or path.startswith("keras.")):
+                return True
+            if path == last and path in self.classes() and self.resolves_to(path, keras_class,
+                                                                             _seen | {name}):
+                return True
+        return False
+
+    def method(self, class_name: str, method: str, _seen: frozenset = frozenset()):
+        """The ``def method`` that class ``class_name`` uses: its own, or a same-file base's."""
+        node = self.class_def(class_name)
+        if node is None or class_name in _seen:
+            return None
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method:
+                return item
+        for base in node.bases:
+            path = self.dotted(base)
+            if path in self.classes():
+                found = self.method(path, method, _seen | {class_name})
+                if found is not None:
+                    return found
+        return None
+
+    def super_call(self, class_name: str) -> SuperCall:
+        """Whether ``__init__`` calls the parent constructor before it touches ``self``."""
+        init = self.method(class_name, "__init__")
+        if init is None:
+            return SuperCall(found=False, first=False)
+        body = list(init.body)
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # the docstring
+        for stmt in body:
+            call = _parent_init(stmt)
+            if call is not None:
+                return SuperCall(True, True, stmt.lineno - init.lineno + 1, _forwards_kwargs(call, init))
+            if any(isinstance(n, ast.Name) and n.id == "self" for n in ast.walk(stmt)):
+                late = next((s for s in body if _parent_init(s) is not None), None)
+                return SuperCall(late is not None, False, stmt.lineno - init.lineno + 1)
+        return SuperCall(False, False)
+
+
+def _parent_init(stmt: ast.stmt) -> ast.Call | None:
+    """The call of ``super().__init__(...)``, ``super(Cls, self).__init__(...)`` or
+    ``Base.__init__(self, ...)`` that ``stmt`` is, if it is one."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return None
+    call = stmt.value
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "__init__"):
+        return None
+    target = func.value
+    if isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id == "super":
+        return call
+    if isinstance(target, (ast.Name, ast.Attribute)) and call.args and isinstance(call.args[0], ast.Name) \
+            and call.args[0].id == "self":
+        return call
+    return None
+
+
+def _forwards_kwargs(call: ast.Call, init) -> bool:
+    name = init.args.kwarg.arg if init.args.kwarg else None
+    return name is not None and any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == name
+                                    for k in call.keywords)

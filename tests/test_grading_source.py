@@ -1,0 +1,85 @@
+"""Facts the judge reads from the source: written in any of the ways learners write them."""
+import textwrap
+
+import pytest
+
+from kerasgrade.grading.source import Source
+
+
+def src(code: str) -> Source:
+    return Source(textwrap.dedent(code))
+
+
+@pytest.mark.parametrize("imports, base", [
+    ("import tensorflow as tf", "tf.keras.Model"),
+    ("import keras", "keras.Model"),
+    ("from tensorflow import keras", "keras.Model"),
+    ("from keras import Model", "Model"),
+    ("from tensorflow.keras import Model", "Model"),
+    ("from tensorflow.keras.models import Model as M", "M"),
+    ("import keras", "keras.models.Model"),
+])
+def test_a_model_base_is_recognised_through_the_files_imports(imports, base):
+    s = src(f"{imports}\nclass Net({base}):\n    pass\n")
+    assert s.resolves_to("Net", "Model")
+    assert not s.resolves_to("Net", "Layer")
+
+
+def test_a_base_of_the_same_file_counts_and_a_stranger_does_not():
+    s = src("""
+        import keras
+        class Base(keras.Model):
+            pass
+        class Net(Base):
+            pass
+        class Other(object):
+            pass
+        class Loop(Loop2):
+            pass
+        class Loop2(Loop):
+            pass
+    """)
+    assert s.resolves_to("Net", "Model")
+    assert not s.resolves_to("Other", "Model")
+    assert not s.resolves_to("Loop", "Model")  # a cycle ends, answering no
+
+
+def test_a_name_keras_that_is_not_imported_from_keras_is_not_keras():
+    s = src("class Model: pass\nclass Net(Model):\n    pass\n")
+    assert not s.resolves_to("Net", "Model")
+
+
+@pytest.mark.parametrize("init, first, forwards", [
+    ("super().__init__(**kwargs)\nself.a = 1", True, True),
+    ('"""Doc."""\nsuper().__init__(**kwargs)', True, True),
+    ("super(Net, self).__init__(**kwargs)", True, True),
+    ("keras.Model.__init__(self, **kwargs)", True, True),
+    ("super().__init__(name=kwargs.get('name'))", True, False),
+    ("self.a = 1\nsuper().__init__(**kwargs)", False, False),
+])
+def test_the_parent_constructor_is_found_first_in_its_spellings(init, first, forwards):
+    body = textwrap.indent(init, " " * 8)
+    s = Source("import keras\nclass Net(keras.Model):\n    @property\n    def size(self):\n        return 1\n\n"
+               f"    def __init__(self, units=3, **kwargs):\n{body}\n\n"
+               "    @tf.function\n    def call(self, x):\n        return x\n")
+    call = s.super_call("Net")
+    assert call.found and call.first is first
+    assert call.forwards_kwargs is forwards or not first
+
+
+def test_init_inherited_from_a_class_of_the_same_file_is_read_there():
+    s = src("""
+        import keras
+        class Base(keras.Model):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+        class Net(Base):
+            def call(self, x):
+                return x
+    """)
+    assert s.method("Net", "__init__") is not None and s.super_call("Net").first
+
+
+def test_a_file_python_cannot_parse_has_no_classes_and_close_names_help_a_typo():
+    assert Source("class (:").classes() == {}
+    assert src("import keras\nclass SimpleMlp(keras.Model):\n    pass\n").close_names("SimpleMLP") == ["SimpleMlp"]
