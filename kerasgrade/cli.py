@@ -20,10 +20,13 @@ EPILOG = """examples:
 """
 
 
-def _course(args):
-    from .config import load_course
+def _course(args, start: Path | None = None):
+    """``--course``, else the nearest course.toml from ``start`` (or the current folder) up."""
+    from .config import find_course_file, load_course
 
-    return load_course(args.course)
+    if args.course:
+        return load_course(args.course)
+    return load_course(find_course_file(start or Path.cwd()) or Path.cwd())
 
 
 def cmd_check(args) -> int:
@@ -32,10 +35,10 @@ def cmd_check(args) -> int:
     from .grade import Pool
     from .report import print_check
 
-    course = _course(args)
     path = Path(args.file)
     if not path.is_file():
         raise KerasgradeError(f"{path}: no such file")
+    course = _course(args, start=path.parent)  # a learner may run it from exercises/
     ex = course.exercise_for_file(path)
     pool = Pool(course, jobs=1, exercises=[ex.id], announce=_announce_level)
     results = []
@@ -223,7 +226,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kerasgrade", description="Auto-graded exercises for Keras "
                                 "Model Subclassing.", epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--course", default=".", help="course.toml or its folder (default: .)")
+    p.add_argument("--course", help="course.toml or its folder (default: the nearest course.toml "
+                   "from the current folder up; for check, from the file's folder up)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     c = sub.add_parser("check", help="learners: run the public checks on one exercise file",

@@ -114,6 +114,15 @@ def _positive(value, where: str):
     return value
 
 
+def find_course_file(start: str | Path) -> Path | None:
+    """The nearest ``course.toml`` in ``start`` (a folder) or one of its parents, or None."""
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if (folder / COURSE_FILE).is_file():
+            return folder / COURSE_FILE
+    return None
+
+
 def load_course(path: str | Path | None = None) -> Course:
     """Read ``course.toml`` (a file, or the folder holding it; default: the current folder)."""
     path = Path(path or ".")

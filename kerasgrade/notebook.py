@@ -37,7 +37,7 @@ import sys
 import types
 from pathlib import Path
 
-from .config import COURSE_FILE, Course, load_course
+from .config import COURSE_FILE, Course, find_course_file, load_course
 from .errors import KerasgradeError
 from .explain import SUBMISSION_MODULE, message_of
 
@@ -64,9 +64,9 @@ def find_course(start: str | Path | None = None) -> Path:
     if os.environ.get(COURSE_ENV):
         return Path(os.environ[COURSE_ENV])
     here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / COURSE_FILE).is_file():
-            return folder / COURSE_FILE
+    found = find_course_file(here)
+    if found is not None:
+        return found
     raise KerasgradeError(
         f"no {COURSE_FILE} in {here} or its parents, so the checks of this notebook cannot be "
         f"found. Open the notebook from inside the course folder, or set {COURSE_ENV} to the "

@@ -27,7 +27,20 @@ def notebook_code(text: str) -> tuple[str, list[str]]:
                 line = line[: len(line) - len(stripped)] + "pass"
             lines.append(line)
         lines.append("")
-    return "\n".join(lines) + "\n", notes
+    return "\n".join(hoist_future_imports(lines)) + "\n", notes
+
+
+def hoist_future_imports(lines: list[str]) -> list[str]:
+    """``from __future__ import ...`` at the top of a later cell must come first in the joined
+    code: each such line becomes ``pass`` where it was, and the import leads the first line
+    (``from __future__ import annotations; ...``), so no line number changes."""
+    future = [line.strip() for line in lines
+              if line.startswith("from __future__ import ") and ";" not in line and "#" not in line]
+    if not future or not lines or lines[0].strip() in future and len(set(future)) == 1:
+        return lines
+    out = ["pass" if line.strip() in future else line for line in lines]
+    out[0] = "; ".join(dict.fromkeys(future)) + ("; " + out[0] if out[0].strip() else "")
+    return out
 
 
 def read_source(path: str | Path, raw: bytes | None = None) -> tuple[str, list[str]]:

@@ -54,3 +54,10 @@ def test_grading_the_same_file_twice_gives_the_same_result_check_by_check(course
             second = results[(student[:-1] + "2", exercise)]
             assert [(c.name, c.passed, c.message) for c in first.checks] == \
                    [(c.name, c.passed, c.message) for c in second.checks], (student, exercise)
+
+
+def test_a_learner_can_check_from_the_exercises_folder_without_naming_the_course(course):
+    ex = course.exercises[0]
+    proc = subprocess.run([sys.executable, "-m", "kerasgrade", "check", ex.stub.name], capture_output=True,
+                          text=True, timeout=600, cwd=ex.stub.parent)
+    assert proc.returncode == 1 and "Total: 0/" in proc.stdout, proc.stderr[-2000:]

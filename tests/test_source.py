@@ -31,3 +31,14 @@ def test_unreadable_files_say_what_is_wrong(tmp_path):
     latin.write_bytes("x = 'é'".encode("latin-1"))
     with pytest.raises(ValueError, match="not UTF-8"):
         read_source(latin)
+
+
+def test_a_future_import_in_a_later_cell_still_imports_and_keeps_line_numbers():
+    code, _ = notebook_code(notebook(("code", "import os\n"),
+                                     ("code", "from __future__ import annotations\n"
+                                              "def f(x: Undefined):\n    return 1 / 0\n")))
+    namespace = {}
+    exec(compile(code, "nb", "exec"), namespace)  # no "from __future__ imports must occur at the beginning"
+    with pytest.raises(ZeroDivisionError) as raised:
+        namespace["f"](1)
+    assert raised.traceback[-1].lineno + 1 == code.splitlines().index("    return 1 / 0") + 1
