@@ -30,6 +30,7 @@ class Submission:
     path: Path | None  # None: the student did not hand this exercise in
     source: bytes | None = field(default=None, repr=False, compare=False)
     problem: str = ""
+    note: str = ""     # for the learner's feedback, e.g. which of two files was graded
     fingerprint: str = field(default="", init=False)  # sha256 of ``source``
 
     def __post_init__(self):
@@ -89,5 +90,14 @@ def discover(folder: str | Path, course: Course) -> tuple[list[Submission], list
             if extra.name not in known and not extra.name.startswith("."):
                 warnings.append(f"{sid}: {extra.name} is not a file of this course (ignored)")
         for ex in course.exercises:
-            submissions.append(Submission(sid, ex.id, find_file(student_dir, ex.id)))
+            path = find_file(student_dir, ex.id)
+            others = [f"{ex.id}{s}" for s in SOURCE_SUFFIXES
+                      if path is not None and f"{ex.id}{s}" != path.name and (student_dir / f"{ex.id}{s}").is_file()]
+            note = ""
+            if others:
+                note = (f"You handed in {path.name} and {', '.join(others)}: {path.name} was graded. "
+                        "Hand in only one of them.")
+                warnings.append(f"{sid}: {path.name} and {', '.join(others)} were both handed in; "
+                                f"{path.name} is graded")
+            submissions.append(Submission(sid, ex.id, path, note=note))
     return submissions, warnings

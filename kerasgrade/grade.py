@@ -6,6 +6,7 @@ result (``collect``) and hands every result to ``on_result`` as it finishes.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import queue
@@ -179,9 +180,12 @@ class Pool:
                                   message=f"{sub.problem}. It was not graded; hand it in again "
                                   "(or check the file) and regrade.")
         answer = zygote.run(job_for(self.course, sub, seed=seed, include_hidden=include_hidden))
-        return collect(sub.student, sub.exercise, catalogue, answer["events"], ended=answer["ended"],
-                       detail=answer["detail"], include_hidden=include_hidden, output=answer["output"],
-                       file=str(sub.path), fingerprint=sub.fingerprint, seconds=answer.get("elapsed", 0.0))
+        result = collect(sub.student, sub.exercise, catalogue, answer["events"], ended=answer["ended"],
+                         detail=answer["detail"], include_hidden=include_hidden, output=answer["output"],
+                         file=str(sub.path), fingerprint=sub.fingerprint, seconds=answer.get("elapsed", 0.0))
+        if sub.note:
+            result = dataclasses.replace(result, message="\n".join(filter(None, [result.message, sub.note])))
+        return result
 
 
 # -- results on disk, one file per submission, so an interrupted run resumes ----------------

@@ -222,3 +222,15 @@ def test_a_submission_carries_the_bytes_read_when_it_was_found_and_their_fingerp
     assert gone.source is None and gone.fingerprint == "" and str(file) in gone.problem
     os.mkfifo(tmp_path / "fifo.py")  # would block a plain read forever
     assert "not a regular file" in Submission("ann", EX, tmp_path / "fifo.py").problem
+
+
+def test_a_student_who_hands_in_both_a_file_and_a_notebook_is_told_which_was_graded(tmp_path):
+    from kerasgrade.config import load_course
+    from kerasgrade.discover import discover
+
+    folder = make_class(tmp_path, {"ann": SOLUTION})
+    (folder / "ann" / f"{EX}.ipynb").write_text("{}")
+    subs, warnings = discover(folder, load_course(make_course(tmp_path)))
+    assert subs[0].path.name == f"{EX}.py"
+    assert f"{EX}.py was graded" in subs[0].note and f"{EX}.ipynb" in subs[0].note
+    assert any("both handed in" in w for w in warnings)
