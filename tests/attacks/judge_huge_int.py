@@ -1,5 +1,6 @@
 """Hostile: an answer holding a 400-digit integer, written on the judge's socket in the middle of a request."""
 import os
+import stat
 import struct
 
 import tensorflow as tf
@@ -9,8 +10,19 @@ def _frame(body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + body
 
 
+def _judge_socket() -> int:
+    """The one socket the child holds: its channel to the judge."""
+    for fd in range(3, 1024):
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                return fd
+        except OSError:
+            pass
+    return 3
+
+
 class SimpleMLP(tf.keras.Model):
-    """A correct model that writes an answer holding a 400-digit integer on the judge's socket (fd 3) from inside call()."""
+    """A correct model that writes an answer holding a 400-digit integer on the judge's socket from inside call()."""
 
     def __init__(self, hidden_units=32, num_classes=3, **kwargs):
         super().__init__(**kwargs)
@@ -22,7 +34,7 @@ class SimpleMLP(tf.keras.Model):
         self.calls += 1
         if self.calls == 2:
             try:
-                os.write(3, _frame(b'{"id": 1, "ok": ' + b"9" * 400 + b"}"))
+                os.write(_judge_socket(), _frame(b'{"id": 1, "ok": ' + b"9" * 400 + b"}"))
             except OSError:
                 pass
         return self.classifier(self.hidden(inputs))
