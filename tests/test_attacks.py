@@ -23,14 +23,35 @@ from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-ATTACKS = sorted(p.stem for p in (ROOT / "tests" / "attacks").glob("*.py"))
+# Garbage on the judge's socket, written from inside call() of a correct model: one attack per
+# payload, made from tests/attacks/garbage.txt.
+GARBAGE = {
+    "judge_garbage_frame": ("a frame whose body is not JSON", 'b"\\x00\\x00\\x00\\x05{{{{{"'),
+    "judge_huge_frame": ("a frame header announcing 2 GB", 'struct.pack(">I", 2**31 - 1)'),
+    "judge_deep_nesting": ("an answer nested 100000 deep",
+                           '_frame(b\'{"id": 1, "ok": \' + b"[" * 100000 + b"]" * 100000 + b"}")'),
+    "judge_nan_answer": ("an answer holding NaN and Infinity", '_frame(b\'{"id": 1, "ok": [NaN, Infinity]}\')'),
+    "judge_huge_int": ("an answer holding a 400-digit integer", '_frame(b\'{"id": 1, "ok": \' + b"9" * 400 + b"}")'),
+    "judge_lone_surrogate": ("an answer holding a lone surrogate", '_frame(b\'{"id": 1, "ok": "\\\\ud800 x"}\')'),
+    "judge_wrong_id": ("an answer to a request never asked", '_frame(b\'{"id": 987654, "ok": {"found": true}}\')'),
+    "judge_bad_array": ("an array whose data does not match its shape",
+                        '_frame(b\'{"id": 1, "ok": {"$nd": ["float32", [100000, 100000], "AAAA"]}}\')'),
+    "judge_many_items": ("an answer of 300000 items",
+                         '_frame(b\'{"id": 1, "ok": [\' + b",".join([b"0"] * 300000) + b"]}")'),
+}
+
+
+def garbage_attack(name: str) -> str:
+    what, payload = GARBAGE[name]
+    return (ROOT / "tests" / "attacks" / "garbage.txt").read_text().replace("{what}", what).replace(
+        "{payload}", payload)
+
+
+ATTACKS = sorted([p.stem for p in (ROOT / "tests" / "attacks").glob("*.py")] + list(GARBAGE))
 EXERCISE = "ex01_first_model"
 HONEST_BASE = ROOT / "tests" / "mutants" / EXERCISE / "forgot_super.py"
 # Attacks that carry a correct model and sabotage it from inside call().
-JUDGE_GARBAGE = {"judge_garbage_frame", "judge_huge_frame", "judge_deep_nesting", "judge_nan_answer",
-                 "judge_huge_int", "judge_lone_surrogate", "judge_wrong_id", "judge_bad_array",
-                 "judge_many_items"}
-CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call", "judge_slow_answer"} | JUDGE_GARBAGE
+CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call", "judge_slow_answer"} | set(GARBAGE)
 # Attacks with no model of their own (only code that attacks the grader): they must score 0.
 NO_MODEL = {"judge_forged_answers", "judge_patched_server", "judge_patched_server_stub"}
 # Attacks with a wrong model dressed up to pass: they must lose points.
@@ -58,7 +79,7 @@ EXPECTED = {
     "fd_garbage": ("error", "out of turn"),
     "judge_forged_answers": ("error", "out of turn"),
     "judge_slow_answer": ("timeout", "stopped answering"),
-    **{name: ("error", "out of turn") for name in JUDGE_GARBAGE},
+    **{name: ("error", "out of turn") for name in GARBAGE},
 }
 TIMEOUT = 12  # [limits] timeout of the attacked course
 
@@ -134,7 +155,10 @@ id = "{EXERCISE}"
             shutil.copy(src, folder / student / f"{EXERCISE}.py")
     for name in ATTACKS:
         (attacked / name).mkdir()
-        shutil.copy(ROOT / "tests" / "attacks" / f"{name}.py", attacked / name / f"{EXERCISE}.py")
+        if name in GARBAGE:
+            (attacked / name / f"{EXERCISE}.py").write_text(garbage_attack(name))
+        else:
+            shutil.copy(ROOT / "tests" / "attacks" / f"{name}.py", attacked / name / f"{EXERCISE}.py")
     traps_before = {p: p.exists() for p in TRAPS}
     watched = (attacked, ROOT / "graders", ROOT / "solutions", ROOT / "kerasgrade", ROOT / "tests" / "mutants")
     before = tree(*watched) | {str(course_file): course_file.read_text()}
