@@ -72,7 +72,8 @@ def cmd_grade(args) -> int:
 
     book, graded = grade_class(course, subs, Path(args.out), jobs=args.jobs, force=args.force,
                                announce=_announce_sandbox, progress=progress,
-                               require_sandbox=course.require_sandbox and not args.unsandboxed)
+                               require_sandbox=course.require_sandbox and not args.unsandboxed,
+                               secret=Path(args.secret) if args.secret else None)
     if graded < len(subs):
         print(f"resumed: {len(subs) - graded} result(s) were already in {args.out} "
               "(--force regrades all)", file=sys.stderr)
@@ -243,6 +244,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)")
     g.add_argument("--force", action="store_true", help="regrade submissions already graded in --out")
     g.add_argument("--shard", help="grade only shard K of N (students split deterministically), e.g. 1/4")
+    g.add_argument("--secret", metavar="FILE", help="the judge's secret (default: OUT/.secret, made once); "
+                   "give every shard of a class the same file to draw the same inputs")
     g.add_argument("--quiet", action="store_true", help="no progress lines")
     g.add_argument("--unsandboxed", action="store_true", help="grade even without full isolation "
                    "(only for submissions you trust; see `kerasgrade doctor`)")

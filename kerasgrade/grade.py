@@ -240,7 +240,8 @@ def shard_of(subs: list[Submission], k: int, n: int) -> list[Submission]:
 
 
 def grade_class(course: Course, subs: list[Submission], out: Path, *, jobs: int, force: bool = False,
-                announce=None, progress=None, require_sandbox: bool = True) -> tuple[Gradebook, int]:
+                announce=None, progress=None, require_sandbox: bool = True,
+                secret: Path | None = None) -> tuple[Gradebook, int]:
     """Grade what ``out`` does not hold yet (everything with ``force``), saving each result as it
     finishes; the gradebook of all ``subs`` and how many were graded now. Without full
     isolation it refuses (``SandboxMissing``) unless ``require_sandbox`` is false."""
@@ -272,14 +273,20 @@ def grade_class(course: Course, subs: list[Submission], out: Path, *, jobs: int,
             if progress:
                 progress(r, len(todo))
 
-    Pool(course, jobs, announce=announce, require_sandbox=require_sandbox, secret_file=secret_file(out)).run(
+    Pool(course, jobs, announce=announce, require_sandbox=require_sandbox, secret_file=secret_file(out, secret)).run(
         todo + refs.items(todo, book), on_result)
     return book, len(todo)
 
 
-def secret_file(out: Path) -> Path:
-    """OUT/.secret: the judge's secret for this output folder, made once (so a resumed run
-    draws the same inputs), readable by its owner only, and never by a grading child."""
+def secret_file(out: Path, given: Path | None = None) -> Path:
+    """The judge's secret: ``given`` (``--secret FILE``, e.g. one file for every shard of a
+    class), else OUT/.secret, made once (so a resumed run draws the same inputs), readable by its
+    owner only, and never by a grading child."""
+    if given is not None:
+        if not Path(given).is_file() or Path(given).stat().st_size < 16:
+            raise KerasgradeError(f"--secret {given}: not a file of at least 16 bytes (make one with "
+                                  f"`head -c 32 /dev/urandom > {given}`)")
+        return Path(given).resolve()
     path = Path(out) / ".secret"
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -109,11 +110,16 @@ def run_cgroups(pid: int) -> list[Path]:
     return sorted(CGROUPS.glob(f"**/kerasgrade/run-{pid}-*"))
 
 
+SECRET = Path(tempfile.mkdtemp(prefix="kerasgrade-test-")) / "secret"  # one for every run of this module:
+SECRET.write_bytes(os.urandom(32))  # the honest students draw the same inputs in each
+
+
 def kerasgrade(course_file: Path, class_dir: Path, out: Path, marker: str, *extra, python=sys.executable,
                env=None) -> subprocess.Popen:
     env = dict(os.environ, KERASGRADE_TEST_MARKER=marker, **(env or {}))
     return subprocess.Popen([python, "-m", "kerasgrade", "--course", str(course_file), "grade",
-                             str(class_dir), "--out", str(out), "--jobs", "2", "--quiet", *extra],
+                             str(class_dir), "--out", str(out), "--jobs", "2", "--quiet",
+                             "--secret", str(SECRET), *extra],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -163,10 +169,6 @@ id = "{EXERCISE}"
     watched = (attacked, ROOT / "graders", ROOT / "solutions", ROOT / "kerasgrade", ROOT / "tests" / "mutants")
     before = tree(*watched) | {str(course_file): course_file.read_text()}
     marker = uuid.uuid4().hex
-    secret = os.urandom(32)  # one secret for both runs: the honest students get the same draws
-    for out in (tmp / "out-honest", tmp / "out"):
-        out.mkdir()
-        (out / ".secret").write_bytes(secret)
     alone = grade(course_file, honest, tmp / "out-honest", marker)
     start = time.monotonic()
     students = grade(course_file, attacked, tmp / "out", marker)
@@ -174,7 +176,7 @@ id = "{EXERCISE}"
     after = tree(*watched) | {str(course_file): course_file.read_text()}
     return {"alone": alone, "students": students, "before": before, "after": after, "seconds": seconds,
             "marker": marker, "traps": traps_before, "tmp": tmp, "course": course_file, "honest": honest,
-            "secret": secret, "out": tmp / "out"}
+            "secret": SECRET.read_bytes(), "out": tmp / "out"}
 
 
 def result(run, student):

@@ -151,13 +151,15 @@ def test_a_killed_run_keeps_what_it_graded_and_the_rerun_completes(tmp_path):
 def test_shards_merged_give_the_gradebook_of_one_run(tmp_path):
     course = make_course(tmp_path)
     folder = make_class(tmp_path, {"ann": SOLUTION, "ben": MUTANT, "cat": None, "dan": MUTANT})
+    secret = tmp_path / "secret"  # one secret for the shards and the whole: the same draws
+    secret.write_bytes(os.urandom(32))
     for k in (1, 2):
         kerasgrade("--course", course, "grade", folder, "--out", tmp_path / f"shard{k}",
-                   "--shard", f"{k}/2", "--quiet")
+                   "--shard", f"{k}/2", "--quiet", "--secret", secret)
     assert set(students_of(tmp_path / "shard1")) == {"ann", "cat"}
     kerasgrade("--course", course, "merge", tmp_path / "shard1", tmp_path / "shard2",
                "--out", tmp_path / "merged")
-    kerasgrade("--course", course, "grade", folder, "--out", tmp_path / "whole", "--quiet")
+    kerasgrade("--course", course, "grade", folder, "--out", tmp_path / "whole", "--quiet", "--secret", secret)
     assert students_of(tmp_path / "merged") == students_of(tmp_path / "whole")
     assert (tmp_path / "merged" / "grades.csv").read_text() == (tmp_path / "whole" / "grades.csv").read_text()
 

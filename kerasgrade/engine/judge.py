@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import sys
+import time
 import traceback
 import types
 
@@ -117,6 +118,7 @@ def judge_check(fn, submission: Submission, *, check_timeout: float) -> dict:
 
 def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: bytes) -> None:
     """Grade one submission through ``channel``; ``emit`` each event."""
+    started = time.monotonic()
     code, notes = job["code"], job.get("notes", [])
     submission = Submission(channel, code, job.get("filename", "your file"))
     base = (job.get("seed", 0), job.get("student", ""), job.get("exercise", ""),
@@ -151,6 +153,8 @@ def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: b
     channel.check_quiet()
     if channel.violated:
         emit({"violation": channel.lost})
+    emit({"stats": {"requests": channel.requests, "waited": round(channel.waited, 4),
+                    "seconds": round(time.monotonic() - started, 4)}})
 
 
 # -- the judge process -------------------------------------------------------------------------
