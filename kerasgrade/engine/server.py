@@ -109,12 +109,12 @@ class Server:
 
     def _wire(self, value, depth: int = 0):
         """A value the judge can receive: plain data, arrays, or a reference."""
-        import keras
-
         if depth > 12:
             return None
         if value is None or isinstance(value, (bool, int, float, str, np.generic, Ref)):
             return value
+        import keras
+
         if isinstance(value, np.ndarray):
             return value if value.dtype.kind in "biuf" else self._keep(value)
         if isinstance(value, dict):
