@@ -16,8 +16,8 @@ Both are deterministic (cell ids from grade ids, no outputs, no timestamps):
 generating twice gives the same bytes. ``init_course`` lays out an nbgrader
 course folder holding these source notebooks as one assignment.
 
-Reading the checks does not import TensorFlow: the ``@check(...)`` declarations
-of a grader are read from its source (``grader_checks``).
+The checks are those the grader declares when imported (``grader_checks``), factory-made
+ones included.
 """
 from __future__ import annotations
 
@@ -110,31 +110,21 @@ def _literal(node: ast.AST, where: str):
 
 
 def grader_checks(path: Path) -> list[CheckSpec]:
-    """The checks ``graders/test_<ex>.py`` declares with ``@check(...)``, in the order written.
+    """The checks ``graders/test_<ex>.py`` declares, in the order ``kerasgrade`` runs them.
 
-    Mirrors ``checks.check``/``checks_of``: name = function name without ``test_``, title =
-    first docstring line (or the name with spaces).
+    The grader is imported (under a name of its own), so checks made by a factory
+    (``grading.opening``) are found too; an import error names the grader.
     """
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    found = []
-    for node in tree.body:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for dec in node.decorator_list:
-            func = dec.func if isinstance(dec, ast.Call) else None
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            if name != "check":
-                continue
-            where = f"{path}:{dec.lineno}"
-            kw = {k.arg: _literal(k.value, where) for k in dec.keywords}
-            doc = (ast.get_docstring(node, clean=False) or "").strip().splitlines()
-            short = node.name.removeprefix("test_")
-            found.append(CheckSpec(short, doc[0] if doc else short.replace("_", " "),
-                                   kw.get("concept", ""), float(kw.get("points", 0)),
-                                   bool(kw.get("hidden", False))))
-    names = [c.name for c in found]
-    if len(set(names)) != len(names) or not found:
-        raise KerasgradeError(f"{path}: {'two checks share a name' if found else 'declares no @check'}")
+    from .checks import checks_of
+    from .runner import import_path
+
+    try:
+        module = import_path(path, f"kerasgrade_notebook_grader_{Path(path).stem}")
+        found = [spec for spec, _ in checks_of(module)]
+    except Exception as e:  # noqa: BLE001 - a broken grader is the author's error, named
+        raise KerasgradeError(f"{path}: the grader could not be read ({type(e).__name__}: {e})") from None
+    if not found:
+        raise KerasgradeError(f"{path}: declares no @check")
     return found
 
 

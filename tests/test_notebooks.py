@@ -248,11 +248,17 @@ def test_checks_are_read_from_the_graders_source(tmp_path):
     assert (second.name, second.title, second.concept, second.hidden) == ("second", "second", "training", True)
 
 
-def test_a_computed_check_declaration_is_an_error_naming_the_line(tmp_path):
+def test_a_computed_check_declaration_is_read_as_kerasgrade_runs_it(tmp_path):
     grader = tmp_path / "test_ex.py"
     grader.write_text("from kerasgrade.checks import check\nP = 2\n\n@check(points=P, concept='x')\n"
                       "def test_a(submission):\n    pass\n")
-    with pytest.raises(KerasgradeError, match=re.escape(f"{grader}:4")):
+    assert [(c.name, c.points) for c in grader_checks(grader)] == [("a", 2.0)]
+
+
+def test_a_grader_that_cannot_be_read_is_named(tmp_path):
+    grader = tmp_path / "test_ex.py"
+    grader.write_text("raise ImportError('no such helper')\n")
+    with pytest.raises(KerasgradeError, match=re.escape(str(grader))):
         grader_checks(grader)
 
 
