@@ -171,9 +171,11 @@ class Server:
     def op_reset(self, seed: int):
         """A fresh Keras session, seeded: what every check starts from."""
         import random
+        import warnings
 
         import keras
 
+        warnings.filterwarnings("ignore", module="keras")  # Keras's own advice is noise to a learner
         keras.backend.clear_session(free_memory=False)
         random.seed(seed)
         np.random.seed(seed % (1 << 32))
@@ -358,9 +360,6 @@ def describe(obj, layers: bool = True) -> dict:
 
 def serve(fd: int, server: Server) -> None:
     """Answer requests on ``fd`` until the judge hangs up."""
-    import warnings
-
-    warnings.filterwarnings("ignore", module="keras")  # Keras's own advice is noise to a learner
     while True:
         try:
             message = protocol.receive(fd)
