@@ -3,55 +3,101 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from .result import GRADED, ExerciseResult, Gradebook
+from rich.console import Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from .result import GRADED, MISSING, ExerciseResult, Gradebook
+from .terminal import console, grid, print_renderable
 
 
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _use_color(stream) -> bool:
-    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+@dataclass(frozen=True)
+class CheckLine:
+    """One check as the learner sees it: its mark, title, points and the lines under it."""
+
+    passed: bool
+    title: str
+    points: str
+    details: tuple[tuple[str, str], ...]  # (text, style): style "" or "dim"
 
 
-def check_lines(result: ExerciseResult, *, hidden_count: int = 0, color: bool = False,
-                pictures: dict[str, str] | None = None) -> list[str]:
-    """The learner's view of one exercise: a line per check, the lesson under each failure.
+@dataclass(frozen=True)
+class CheckView:
+    """The learner's view of one exercise, before layout: lines above the checks, the checks, and
+    lines below them, each (text, style). ``check_lines`` lays it out as text, ``print_check`` with rich."""
+
+    head: tuple[tuple[str, str], ...]
+    checks: tuple[CheckLine, ...]
+    tail: tuple[tuple[str, str], ...]
+
+
+def check_view(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[str, str] | None = None
+               ) -> CheckView:
+    """What the learner reads about one exercise: a line per check, the lesson under each failure.
 
     ``pictures`` maps a check's name to a PNG drawn for it (a failed training check's loss curve).
     """
-    green, red, dim, off = ("\033[32m", "\033[31m", "\033[2m", "\033[0m") if color else ("",) * 4
-    lines = [f"{result.exercise}  ({result.file})" if result.file else result.exercise]
+    head = [(f"{result.exercise}  ({result.file})" if result.file else result.exercise, "bold")]
     if result.status != GRADED and result.message:
-        lines += ["", *(f"  {m}" for m in result.message.splitlines()), ""]
+        head += [("", ""), *((f"  {m}", "") for m in result.message.splitlines()), ("", "")]
     elif result.message:
-        lines += [f"  {dim}note: {m}{off}" for m in result.message.splitlines()]
-    width = max((len(c.title) for c in result.checks), default=0)
+        head += [(f"  note: {m}", "dim") for m in result.message.splitlines()]
     seen: dict[str, str] = {}
+    checks = []
     for c in result.checks:
-        mark = f"{green}PASS{off}" if c.passed else f"{red}FAIL{off}"
-        lines.append(f"  {mark}  {c.title.ljust(width)}  {_fmt(c.points)}/{_fmt(c.max_points)}")
+        details: list[tuple[str, str]] = []
         if not c.passed and c.message:
             cause = _cause(c.message)
             if cause in seen:
-                lines.append(f"        {dim}(same cause as \"{seen[cause]}\"){off}")
+                details.append((f"(same cause as \"{seen[cause]}\")", "dim"))
             elif result.status == GRADED or c.message != result.message:
                 seen[cause] = c.title
-                lines.append(f"        [{c.concept}]")
-                lines += [f"        {m}" for m in c.message.splitlines()]
+                details.append((f"[{c.concept}]", ""))
+                details += [(m, "") for m in c.message.splitlines()]
         if pictures and c.name in pictures:
-            lines.append(f"        Your loss curve beside the reference's: {pictures[c.name]}")
-    lines.append(f"  Total: {_fmt(result.score)}/{_fmt(result.max_points)}")
+            details.append((f"Your loss curve beside the reference's: {pictures[c.name]}", ""))
+        checks.append(CheckLine(c.passed, c.title, f"{_fmt(c.points)}/{_fmt(c.max_points)}", tuple(details)))
+    tail = [(f"  Total: {_fmt(result.score)}/{_fmt(result.max_points)}", "bold")]
     if hidden_count:
-        lines.append(f"  {dim}{hidden_count} more check(s) run when your instructor grades.{off}")
+        tail.append((f"  {hidden_count} more check(s) run when your instructor grades.", "dim"))
     if result.output.strip():
         shown = result.output.strip().splitlines()[-10:]
-        lines += [f"  {dim}Your code printed (last lines):{off}", *(f"  {dim}| {s}{off}" for s in shown)]
-    return lines
+        tail += [("  Your code printed (last lines):", "dim"), *((f"  | {s}", "dim") for s in shown)]
+    return CheckView(tuple(head), tuple(checks), tuple(tail))
+
+
+def check_lines(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[str, str] | None = None
+                ) -> list[str]:
+    """``check_view`` as plain text (the feedback files, and ``kerasgrade check`` off a terminal)."""
+    view = check_view(result, hidden_count=hidden_count, pictures=pictures)
+    width = max((len(c.title) for c in view.checks), default=0)
+    lines = [text for text, _ in view.head]
+    for c in view.checks:
+        lines.append(f"  {'PASS' if c.passed else 'FAIL'}  {c.title.ljust(width)}  {c.points}")
+        lines += [f"        {text}" for text, _ in c.details]
+    return lines + [text for text, _ in view.tail]
+
+
+def check_renderable(view: CheckView):
+    """``check_view`` for rich: the checks as a table (the lesson under each title), in colour."""
+    table = Table.grid(padding=(0, 2, 0, 0), pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    table.add_column(justify="right", no_wrap=True)
+    for c in view.checks:
+        mark = Text("PASS", style="green") if c.passed else Text("FAIL", style="bold red")
+        lines = [Text(c.title), *(Text(text, style=style) for text, style in c.details)]
+        table.add_row(mark, Group(*lines), Text(c.points))
+    return Group(*(Text(text, style=style) for text, style in view.head), Padding(table, (0, 0, 0, 2), expand=False),
+                 *(Text(text, style=style) for text, style in view.tail))
 
 
 def _cause(message: str) -> str:
@@ -61,9 +107,12 @@ def _cause(message: str) -> str:
 
 
 def print_check(result: ExerciseResult, hidden_count: int = 0, stream=None, pictures=None) -> None:
-    stream = stream or sys.stdout
-    print("\n".join(check_lines(result, hidden_count=hidden_count, color=_use_color(stream),
-                                pictures=pictures)), file=stream)
+    """The learner's view of one exercise: laid out by rich on a terminal, else the feedback's text."""
+    out = console(stream)
+    if out.is_terminal:
+        out.print(check_renderable(check_view(result, hidden_count=hidden_count, pictures=pictures)))
+    else:
+        out.file.write("\n".join(check_lines(result, hidden_count=hidden_count, pictures=pictures)) + "\n")
 
 
 def gradebook_rows(book: Gradebook) -> list[list[str]]:
@@ -122,16 +171,17 @@ def write_feedback(book: Gradebook, folder: Path, pictures: dict | None = None) 
 
 
 def print_gradebook(book: Gradebook, stream=None) -> None:
-    stream = stream or sys.stdout
-    rows = gradebook_rows(book)
-    statuses = [["", *[""] * len(book.exercises), ""]]
-    for s in book.students:
-        marks = []
-        for ex in book.exercises:
+    """The gradebook as a table: a row per student, a cell per exercise (its status if not graded)."""
+    header, *rows = gradebook_rows(book)
+    styled = []
+    for s, row in zip(book.students, rows):
+        cells = [Text(row[0])]
+        for ex, score in zip(book.exercises, row[1:-1]):
             r = book.get(s, ex)
-            marks.append("" if r is None or r.status == GRADED else f"({r.status})")
-        statuses.append(["", *marks, "%"])
-    table = [[f"{a} {b}".strip() for a, b in zip(row, st)] for row, st in zip(rows, statuses)]
-    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
-    for r in table:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip(), file=stream)
+            if r is None or r.status == GRADED:
+                cells.append(Text(score))
+            else:
+                cells.append(Text(f"{score} ({r.status})", style="dim" if r.status == MISSING else "red"))
+        cells.append(Text(f"{row[-1]} %", style="bold"))
+        styled.append(cells)
+    print_renderable(grid(header, styled), stream)
