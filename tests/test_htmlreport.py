@@ -2,6 +2,8 @@
 import base64
 import re
 
+from markupsafe import escape
+
 from kerasgrade.cli import main
 from kerasgrade.curves import picture_name
 from kerasgrade.grade import save_result
@@ -58,7 +60,8 @@ def test_the_report_is_one_file_with_inline_figures_and_a_sortable_student_table
 
 def test_learner_text_is_escaped():
     page = report_html(sample_book())
-    assert "<script>alert" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "<script>alert" not in page and str(escape("<script>alert('x')</script>")) in page
+    assert "&lt;script&gt;alert(" in page
 
 
 def test_a_students_feedback_holds_their_loss_curve_when_it_was_drawn(tmp_path):
@@ -68,7 +71,7 @@ def test_a_students_feedback_holds_their_loss_curve_when_it_was_drawn(tmp_path):
     bob = page[page.index("<details id='fb-bob'>"):]
     bob = bob[:bob.index("</details>")]
     assert base64.b64encode(PNG + b"bob").decode() in bob
-    assert "Your loss curve beside the reference&#x27;s: bob.ex01_first_model.learns_blobs.png" in bob
+    assert escape("Your loss curve beside the reference's: bob.ex01_first_model.learns_blobs.png") in bob
 
 
 def test_an_empty_gradebook_still_makes_a_page():
