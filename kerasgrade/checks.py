@@ -99,6 +99,10 @@ def warm_up() -> None:
         _get_local_constants()
     except Exception:  # noqa: BLE001 - a warm-up must never stop the zygote from starting
         pass
+    # Reading a notebook imports nbformat and its schema (~0.9 s): once here, not per notebook.
+    from .source import warm_up as read_one_notebook
+
+    read_one_notebook()
     # inspect.getmodule maps every loaded module's file once (thousands of lstat calls,
     # slow through the sandbox's bind mounts); map them here, before the fork.
     import inspect
