@@ -19,19 +19,47 @@ from dataclasses import asdict, dataclass
 from types import ModuleType
 
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import InvalidArgument
 
-__all__ = ["check", "CheckSpec", "checks_of", "catalogue"]
+__all__ = ["check", "CheckSpec", "checks_of", "catalogue", "GRADING", "grading_settings"]
 
-# One hypothesis profile for grading: deterministic (derandomize), no example
-# database on disk, no deadline (TensorFlow's first call is slow), and few
-# examples: each one builds and calls a model.
-settings.register_profile(
-    "kerasgrade", max_examples=6, deadline=None, derandomize=True, database=None,
+# The hypothesis settings of every check, applied to each check by ``check`` (never loaded as the
+# global profile, so other tests in the same process keep theirs): deterministic (derandomize),
+# no example database on disk, no deadline (TensorFlow's first call is slow), and few examples:
+# each one builds and calls a model. Built on hypothesis's own defaults, not on whatever profile
+# is loaded when this module is imported.
+GRADING = settings(
+    settings.get_profile("default"),
+    max_examples=6, deadline=None, derandomize=True, database=None,
     suppress_health_check=list(HealthCheck), print_blob=False, report_multiple_bugs=False,
     # No "explain" phase: it re-runs a failing check many times to annotate the example.
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
 )
-settings.load_profile("kerasgrade")
+# What a grader may not change: without these, a grade would depend on the run, or on files.
+KEPT = ("derandomize", "database", "deadline", "suppress_health_check", "print_blob", "report_multiple_bugs")
+
+
+def grading_settings(**changes) -> settings:
+    """``GRADING`` with some settings changed, for a check that needs it, e.g.
+    ``@grading_settings(max_examples=3)`` between ``@check`` and ``@given``."""
+    return settings(GRADING, **changes)
+
+
+def _graded_with_grading_settings(fn):
+    """A hypothesis check runs with ``GRADING`` (or the ``grading_settings`` it chose)."""
+    if not getattr(fn, "is_hypothesis_test", False):
+        return fn
+    try:
+        return GRADING(fn)
+    except InvalidArgument:  # the grader applied settings of its own
+        pass
+    chosen = getattr(fn, "_hypothesis_internal_use_settings", None)  # where @settings puts them
+    changed = [k for k in KEPT if chosen is None or getattr(chosen, k) != getattr(GRADING, k)]
+    if changed:
+        raise ValueError(f"{fn.__name__}: its @settings(...) changes {', '.join(changed)} from the "
+                         "grading settings; use kerasgrade.checks.grading_settings(...) (it keeps them) "
+                         "instead of hypothesis's settings(...)")
+    return fn
 
 
 @dataclass(frozen=True)
@@ -47,13 +75,17 @@ class CheckSpec:
 
 
 def check(*, points: float, concept: str, hidden: bool = False):
-    """Declare a grader check: its points, the concept it tests, whether learners see it."""
+    """Declare a grader check: its points, the concept it tests, whether learners see it.
+
+    A check that is a hypothesis test (``@given``) runs with the ``GRADING`` settings.
+    """
     if points <= 0:
         raise ValueError(f"a check's points must be positive, got {points!r}")
 
     def decorate(fn):
         doc = (fn.__doc__ or "").strip().splitlines()
         name = fn.__name__.removeprefix("test_")
+        fn = _graded_with_grading_settings(fn)
         fn.kerasgrade_check = CheckSpec(name, doc[0] if doc else name.replace("_", " "),
                                         concept, float(points), hidden)
         return fn
@@ -77,10 +109,12 @@ def warm_up() -> None:
     paid once in the zygote instead of in every child (1 to 2 s each). No TensorFlow."""
     from hypothesis import given, strategies as st
 
+    @GRADING
     @given(st.integers(0, 3))
     def passes(n):
         pass
 
+    @GRADING
     @given(st.integers(0, 3))
     def fails(n):
         raise AssertionError("warm-up")
