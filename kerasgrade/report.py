@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .result import GRADED, MISSING, ExerciseResult, Gradebook
+from .sanitize import clean_text, file_stem, sanitize
 from .terminal import console, grid, print_renderable
 
 
@@ -108,6 +109,7 @@ def _cause(message: str) -> str:
 
 def print_check(result: ExerciseResult, hidden_count: int = 0, stream=None, pictures=None) -> None:
     """The learner's view of one exercise: laid out by rich on a terminal, else the feedback's text."""
+    result = sanitize(result)
     out = console(stream)
     if out.is_terminal:
         out.print(check_renderable(check_view(result, hidden_count=hidden_count, pictures=pictures)))
@@ -115,35 +117,55 @@ def print_check(result: ExerciseResult, hidden_count: int = 0, stream=None, pict
         out.file.write("\n".join(check_lines(result, hidden_count=hidden_count, pictures=pictures)) + "\n")
 
 
+def failure_note(student: str, what: str, e: Exception) -> str:
+    """Why one student's part of an output could not be written (the rest of it was)."""
+    return (f"{what} of {clean_text(student, 200)} could not be written ({type(e).__name__}: "
+            f"{clean_text(str(e), 500)}); the other students' are complete. Tell the course's maintainers.")
+
+
 def gradebook_rows(book: Gradebook) -> list[list[str]]:
+    """The gradebook's cells: a header, then a row per student (a row that cannot be computed
+    holds the reason in its total's cell)."""
     rows = [["student", *book.exercises, "total"]]
     for s in book.students:
-        cells = []
-        for ex in book.exercises:
-            r = book.get(s, ex)
-            cells.append(_fmt(r.score) if r else "")
-        rows.append([s, *cells, _fmt(book.total(s))])
+        try:
+            cells = []
+            for ex in book.exercises:
+                r = book.get(s, ex)
+                cells.append(_fmt(r.score) if r else "")
+            rows.append([s, *cells, _fmt(book.total(s))])
+        except Exception as e:  # noqa: BLE001 - one student's row, never the gradebook
+            rows.append([s, *[""] * len(book.exercises), f"ERROR: {failure_note(s, 'The row', e)}"])
     return rows
 
 
 def write_csv(book: Gradebook, path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         csv.writer(f).writerows(gradebook_rows(book))
+
+
+def _student_json(book: Gradebook, s: str) -> dict:
+    exercises = {}
+    for ex in book.exercises:
+        r = book.get(s, ex)
+        if r is not None:
+            d = r.to_dict()
+            exercises[ex] = {k: d[k] for k in ("score", "max_score", "status", "message", "file")}
+            exercises[ex]["checks"] = [
+                {k: c[k] for k in ("name", "title", "concept", "passed", "points", "max_points",
+                                   "hidden", "message")} for c in d["checks"]]
+    entry = {"total": book.total(s), "exercises": exercises}
+    json.dumps(entry, allow_nan=False)  # this student's part must be valid JSON on its own
+    return entry
 
 
 def to_json(book: Gradebook) -> dict:
     students = {}
     for s in book.students:
-        exercises = {}
-        for ex in book.exercises:
-            r = book.get(s, ex)
-            if r is not None:
-                d = r.to_dict()
-                exercises[ex] = {k: d[k] for k in ("score", "max_score", "status", "message", "file")}
-                exercises[ex]["checks"] = [
-                    {k: c[k] for k in ("name", "title", "concept", "passed", "points", "max_points",
-                                       "hidden", "message")} for c in d["checks"]]
-        students[s] = {"total": book.total(s), "exercises": exercises}
+        try:
+            students[s] = _student_json(book, s)
+        except Exception as e:  # noqa: BLE001 - one student's entry, never the gradebook
+            students[s] = {"total": 0.0, "exercises": {}, "error": failure_note(s, "The results", e)}
     return {"exercises": book.exercises, "weights": book.weights, "students": students}
 
 
@@ -163,11 +185,19 @@ def feedback_text(book: Gradebook, student: str, pictures: dict | None = None) -
 
 
 def write_feedback(book: Gradebook, folder: Path, pictures: dict | None = None) -> None:
-    """``pictures``: {(student, exercise): {check: png file name}} drawn beside the feedback files."""
+    """``OUT/feedback/<student>.txt`` for every student (``file_stem``: an id that is no valid file
+    name gets a made-up one). One whose feedback cannot be made gets a file saying why.
+
+    ``pictures``: {(student, exercise): {check: png file name}} drawn beside the feedback files.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for s in book.students:
-        (folder / f"{s}.txt").write_text(feedback_text(book, s, pictures), encoding="utf-8")
+        try:
+            text = feedback_text(book, s, pictures)
+        except Exception as e:  # noqa: BLE001 - one student's feedback, never the class's
+            text = failure_note(s, "The feedback", e) + "\n"
+        (folder / f"{file_stem(s)}.txt").write_text(text, encoding="utf-8", errors="backslashreplace")
 
 
 def print_gradebook(book: Gradebook, stream=None) -> None:
@@ -182,6 +212,6 @@ def print_gradebook(book: Gradebook, stream=None) -> None:
                 cells.append(Text(score))
             else:
                 cells.append(Text(f"{score} ({r.status})", style="dim" if r.status == MISSING else "red"))
-        cells.append(Text(f"{row[-1]} %", style="bold"))
+        cells.append(Text(row[-1] if row[-1].startswith("ERROR") else f"{row[-1]} %", style="bold"))
         styled.append(cells)
     print_renderable(grid(header, styled), stream)
