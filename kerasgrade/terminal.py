@@ -52,7 +52,7 @@ def print_renderable(renderable, stream=None) -> None:
     if out.is_terminal:
         out.print(renderable)
         return
-    width = max(1, Measurement.get(out, out.options, renderable).maximum)
+    width = max(1, Measurement.get(out, out.options.update_width(100_000), renderable).maximum)
     buf = io.StringIO()
     Console(file=buf, width=width, color_system=None, markup=False, emoji=False, highlight=False,
             force_terminal=False).print(renderable)
