@@ -11,7 +11,9 @@ carries its points, concept and visibility where it is written::
 
 The first line of the docstring is the check's title; a failure raises
 ``CheckFailed`` (or any ``AssertionError``) with a message that teaches.
-Checks run in the order they are written.
+Checks run in the order they are written. A check (or a module-level helper
+it calls) that is a hypothesis test runs with ``GRADING``, the grading settings;
+``@grading_settings(max_examples=3)`` changes one of them for one check.
 """
 from __future__ import annotations
 
@@ -94,7 +96,14 @@ def check(*, points: float, concept: str, hidden: bool = False):
 
 
 def checks_of(module: ModuleType) -> list[tuple[CheckSpec, object]]:
-    """The checks a grader module declares, in the order they are written."""
+    """The checks a grader module declares, in the order they are written.
+
+    A hypothesis test of the module that is not a check (a ``@given`` helper that checks call)
+    gets the ``GRADING`` settings here, as checks do in ``check``.
+    """
+    for fn in list(vars(module).values()):
+        if getattr(fn, "is_hypothesis_test", False) and not hasattr(fn, "kerasgrade_check"):
+            _graded_with_grading_settings(fn)
     found = [(fn.kerasgrade_check, fn) for fn in vars(module).values()
              if callable(fn) and hasattr(fn, "kerasgrade_check")]
     names = [spec.name for spec, _ in found]

@@ -143,10 +143,11 @@ def save_pngs(pngs: dict[Path, bytes | None]) -> set[Path]:
 
 
 def drawn_only(names: dict[tuple[str, str], dict[str, str]], folder: Path, written: set[Path]
-               ) -> dict[tuple[str, str], dict[str, str]]:
-    """``loss_curve_figures``'s names, keeping only the pictures ``save_pngs`` wrote in ``folder``."""
-    kept = {key: {c: n for c, n in mine.items() if Path(folder) / n in written} for key, mine in names.items()}
-    return {key: mine for key, mine in kept.items() if mine}
+               ) -> dict[tuple[str, str], dict[str, str | None]]:
+    """``loss_curve_figures``'s names, None for a picture ``save_pngs`` did not write in ``folder``
+    (it could not be drawn: the feedback says so)."""
+    return {key: {c: n if Path(folder) / n in written else None for c, n in mine.items()}
+            for key, mine in names.items()}
 
 
 def draw_curves(result: ExerciseResult, refs: References, folder: Path, *, student: str | None = None

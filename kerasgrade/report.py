@@ -44,7 +44,8 @@ def check_view(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[
                ) -> CheckView:
     """What the learner reads about one exercise: a line per check, the lesson under each failure.
 
-    ``pictures`` maps a check's name to a PNG drawn for it (a failed training check's loss curve).
+    ``pictures`` maps a check's name to a PNG drawn for it (a failed training check's loss curve),
+    or to None when it could not be drawn.
     """
     head = [(f"{result.exercise}  ({result.file})" if result.file else result.exercise, "bold")]
     if result.status != GRADED and result.message:
@@ -64,7 +65,9 @@ def check_view(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[
                 details.append((f"[{c.concept}]", ""))
                 details += [(m, "") for m in c.message.splitlines()]
         if pictures and c.name in pictures:
-            details.append((f"Your loss curve beside the reference's: {pictures[c.name]}", ""))
+            details.append((f"Your loss curve beside the reference's: {pictures[c.name]}" if pictures[c.name]
+                            else "Your loss curve could not be drawn: its values are not ones a figure can show.",
+                            ""))
         checks.append(CheckLine(c.passed, c.title, f"{_fmt(c.points)}/{_fmt(c.max_points)}", tuple(details)))
     tail = [(f"  Total: {_fmt(result.score)}/{_fmt(result.max_points)}", "bold")]
     if hidden_count:

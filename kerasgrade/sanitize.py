@@ -31,11 +31,14 @@ class Malformed(ValueError):
 
 
 def clean_text(value: str, limit: int) -> str:
-    """``value`` as valid Unicode (lone surrogates escaped), at most ``limit`` characters kept."""
-    cut = len(value) - limit
-    text = value[:limit] if cut > 0 else value
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text + (f"\n[... {cut} more characters cut]" if cut > 0 else "")
+    """``value`` as valid Unicode (lone surrogates escaped), cut to at most ``limit`` characters
+    (a note of what was cut included; so cleaning it again changes nothing)."""
+    size = len(value)
+    value = value[:limit].encode("utf-8", "backslashreplace").decode("utf-8")
+    if len(value) > limit or size > limit:
+        keep = max(0, limit - 100)  # room for the note
+        value = f"{value[:keep]}\n[... cut: the text had {size} characters; at most {limit} are kept]"
+    return value
 
 
 def _text(value, what: str, limit: str) -> str:
@@ -63,8 +66,14 @@ def _flag(value, what: str) -> bool:
 
 
 def _kind(value) -> str:
-    name = type(value).__name__
-    return f"a {name}" if not isinstance(value, (int, float)) else f"the {name} {value!r:.40}"
+    """What ``value`` is, in a few words (never its whole text: it may be huge)."""
+    if isinstance(value, bool):
+        return f"the bool {value}"
+    if isinstance(value, int):
+        return f"the int {value}" if abs(value) < 10**30 else "an int of more than 30 digits"
+    if isinstance(value, float):
+        return f"the float {value!r}"
+    return f"a {type(value).__name__}"
 
 
 def _curve(values) -> list[float]:

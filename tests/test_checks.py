@@ -61,3 +61,23 @@ def test_a_check_without_hypothesis_is_left_as_written():
 
     assert not hasattr(test_plain, "_hypothesis_internal_use_settings")
     assert test_plain.kerasgrade_check.title == "A plain check" and test_plain.kerasgrade_check.points == 2.0
+
+
+def test_a_hypothesis_helper_that_checks_call_gets_the_grading_settings_too():
+    import types
+
+    grader = types.ModuleType("grader")
+    grader.helper = a_check(given(st.integers(0, 10**6)))
+
+    @check(points=1, concept="c")
+    def test_calls_helper(submission):
+        "Calls the helper"
+        grader.helper(submission)
+
+    grader.test_calls_helper = test_calls_helper
+    from kerasgrade.checks import checks_of
+
+    assert [spec.name for spec, _ in checks_of(grader)] == ["calls_helper"]
+    first = drawn_by(test_calls_helper)
+    assert len(first) == 6 and drawn_by(test_calls_helper) == first
+    checks_of(grader)  # a second look changes nothing
