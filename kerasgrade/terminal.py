@@ -1,10 +1,11 @@
 """The terminal, drawn with rich: tables, colours and the progress bar.
 
-On a terminal, rich lays tables out to its width and colours them (not when
-``NO_COLOR`` is set: rich honours it). Anywhere else (a file, a pipe, a CI log)
-the same table is written as plain text at its natural width, with no colour and
-no trailing blanks, so it can be read, diffed and grepped. The progress bar is
-drawn only on a terminal.
+On a terminal, rich colours what it prints (not when ``NO_COLOR`` is set: rich
+honours it) and lays a learner's checks out to the terminal's width. A table
+(the gradebook, ``validate``'s) keeps its natural width everywhere, so no cell is
+ever cut; anywhere else than a terminal (a file, a pipe, a CI log) it is plain
+text with no colour and no trailing blanks, to read, diff and grep. The progress
+bar is drawn only on a terminal.
 """
 from __future__ import annotations
 
@@ -47,12 +48,14 @@ def _text(cell: Cell) -> Text:
 
 
 def print_renderable(renderable, stream=None) -> None:
-    """Print on a terminal with rich; elsewhere as plain text at the renderable's natural width."""
+    """Print a table at its natural width: never cut or folded to fit (a terminal narrower than
+    it wraps its lines); on a terminal in colour, elsewhere as plain text without trailing blanks."""
     out = console(stream)
+    width = max(1, Measurement.get(out, out.options.update_width(100_000), renderable).maximum)
     if out.is_terminal:
+        out.width = max(out.width, width)
         out.print(renderable)
         return
-    width = max(1, Measurement.get(out, out.options.update_width(100_000), renderable).maximum)
     buf = io.StringIO()
     Console(file=buf, width=width, color_system=None, markup=False, emoji=False, highlight=False,
             force_terminal=False).print(renderable)
@@ -72,7 +75,7 @@ class ProgressBar:
         self.shown = err.is_terminal and not quiet
         self._progress = Progress(
             TextColumn("{task.description}"), BarColumn(bar_width=20), MofNCompleteColumn(),
-            TextColumn("{task.fields[failed]} failed"), TextColumn("~"), TimeRemainingColumn(),
+            TextColumn("{task.fields[failed]} failed"), TimeRemainingColumn(compact=True), TextColumn("left"),
             TextColumn("{task.fields[last]}", markup=False),
             console=err, disable=not self.shown, transient=False, redirect_stdout=False)
         self.label = label
