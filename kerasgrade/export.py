@@ -17,6 +17,7 @@ from . import __version__
 from .config import Course
 from .errors import KerasgradeError
 from .result import ExerciseResult, Gradebook
+from .sanitize import sanitize, sanitize_book
 
 __all__ = ["gradescope_results", "canvas_rows", "write_canvas", "read_canvas_roster",
            "build_gradescope_bundle", "pinned_requirements", "CANVAS_ID_COLUMNS", "GRADING_PACKAGES"]
@@ -59,6 +60,7 @@ def gradescope_results(results: list[ExerciseResult], *, weights: dict[str, floa
     whose output says why. With ``points`` the total is rescaled to that many points,
     exercises weighted as in course.toml; without, a test is worth its check's points.
     """
+    results = [sanitize(r) for r in results]  # a malformed result is an ERROR that says why, never a crash
     scale = _scales(results, weights, points)
     tests, summary = [], []
     for i, r in enumerate(results, 1):
@@ -141,8 +143,13 @@ def canvas_rows(book: Gradebook, *, assignment: str, assignment_id: str | None =
                 index.setdefault(value, i)
                 index.setdefault(value.lower(), i)
     matched: set[int] = set()
+    book = sanitize_book(book)
     for s in book.students:
-        score = f"{round(book.total(s) * points / 100.0, 2):g}"
+        try:
+            score = f"{round(book.total(s) * points / 100.0, 2):g}"
+        except Exception as e:  # noqa: BLE001 - one student's score, never the export
+            warnings.append(f"{s}: no score ({type(e).__name__}: {e}); left out (Canvas keeps their current score)")
+            continue
         if roster is None:
             ids = dict.fromkeys(CANVAS_ID_COLUMNS, "")
             ids["Student"], ids[id_column] = s, s

@@ -150,3 +150,15 @@ def test_sanitize_never_raises_and_keeps_an_honest_result_as_it_is():
 def test_a_curve_keeps_its_finite_values_and_marks_the_others():
     (c,) = sanitize(attacker("c", training([10**400, float("inf"), "x", 0.5]))).checks
     assert [v if math.isfinite(v) else "nan" for v in c.data["loss"]] == ["nan", "nan", "nan", 0.5]
+
+
+def test_the_exports_take_the_attackers_in_and_say_what_was_wrong():
+    from kerasgrade.export import canvas_rows, gradescope_results
+
+    book = honest_book(ATTACKERS.values())
+    rows, warnings = canvas_rows(book, assignment="A")
+    assert len(rows) == 2 + len(book.students) and not warnings
+    doc = gradescope_results([ATTACKERS["name-list"], ATTACKERS["ten-mb"], result("alice", EX)])
+    assert "malformed result (check 1's name is a list" in doc["tests"][0]["output"]
+    assert doc["score"] == 4.0 and all(len(t["output"]) <= LIMITS["message"] + 200 for t in doc["tests"])
+    json.dumps(doc, allow_nan=False)
