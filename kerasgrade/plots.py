@@ -126,8 +126,8 @@ def _draw(call: Call) -> bytes | None:
 
 
 def render(calls: dict[Hashable, Call], jobs: int = 1) -> dict[Hashable, bytes | None]:
-    """Draw every figure: {key: PNG, or None for one that could not be drawn}. In ``jobs`` forked processes when there are several
-    figures (in the order given: put the costliest first). The fork is safe: kerasgrade's
+    """Draw every figure: {key: PNG, or None for one that could not be drawn}. In ``jobs`` forked
+    processes when there are several figures (in the order given: put the costliest first). The fork is safe: kerasgrade's
     own process never imports TensorFlow (the zygotes do), and the children only draw."""
     keys = list(calls)
     if jobs > 1 and len(keys) >= 4 and "fork" in multiprocessing.get_all_start_methods():

@@ -40,7 +40,7 @@ class CheckView:
     tail: tuple[tuple[str, str], ...]
 
 
-def check_view(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[str, str] | None = None
+def check_view(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[str, str | None] | None = None
                ) -> CheckView:
     """What the learner reads about one exercise: a line per check, the lesson under each failure.
 
@@ -78,7 +78,7 @@ def check_view(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[
     return CheckView(tuple(head), tuple(checks), tuple(tail))
 
 
-def check_lines(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[str, str] | None = None
+def check_lines(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[str, str | None] | None = None
                 ) -> list[str]:
     """``check_view`` as plain text (the feedback files, and ``kerasgrade check`` off a terminal)."""
     view = check_view(result, hidden_count=hidden_count, pictures=pictures)

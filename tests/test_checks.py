@@ -50,7 +50,8 @@ def test_a_check_may_ask_for_fewer_examples_and_keeps_the_rest_of_the_grading_se
 
 
 def test_hypothesis_own_settings_on_a_check_are_refused_with_the_way_to_fix_it():
-    with pytest.raises(ValueError, match=r"body: its @settings\(...\) changes derandomize, database.*use kerasgrade.checks.grading_settings"):
+    fix = r"body: its @settings\(...\) changes derandomize, database.*use kerasgrade.checks.grading_settings"
+    with pytest.raises(ValueError, match=fix):
         a_check(check(points=1, concept="c"), settings(max_examples=3), given(st.integers(0, 3)))
 
 
