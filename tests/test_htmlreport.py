@@ -93,3 +93,17 @@ def test_kerasgrade_report_writes_report_html_from_out(course, tmp_path, capsys)
 
 def test_write_report_returns_the_path(tmp_path):
     assert write_report(sample_book(), tmp_path / "out") == tmp_path / "out" / "report.html"
+
+
+def test_a_students_feedback_that_cannot_be_made_is_replaced_by_why_and_the_others_are_whole():
+    from kerasgrade.result import GRADED, ExerciseResult
+
+    from .books import check
+
+    book = sample_book()
+    book.results[("zed", "ex01_first_model")] = ExerciseResult("zed", "ex01_first_model", GRADED,
+                                                               (check("binds_layers", True),), output=12345)
+    page = report_html(book)
+    zed = page[page.index("<details id='fb-zed'>"):]
+    assert "The feedback of zed could not be written (AttributeError" in zed[:zed.index("</details>")]
+    assert "<details id='fb-alice'>" in page and "Feedback for alice: 100% of the course" in page
