@@ -5,9 +5,9 @@ import tempfile
 
 import keras
 import numpy as np
-from hypothesis import Phase, given, settings, strategies as st
+from hypothesis import Phase, given, strategies as st
 
-from kerasgrade.checks import check
+from kerasgrade.checks import check, grading_settings
 from kerasgrade.expect import (accuracy, blobs, build, doing, expect_activation, expect_close,
                                expect_forwards_kwargs, expect_layer, expect_shape,
                                expect_super_first, expect_tracked, fail, features, get_class, run,
@@ -16,7 +16,7 @@ from kerasgrade.expect import (accuracy, blobs, build, doing, expect_activation,
 Dense, Dropout = keras.layers.Dense, keras.layers.Dropout
 # No shrinking: hypothesis's first failing case is already small (it starts from the simplest
 # one), while shrinking a model that always fails re-runs it until the check's time is up.
-NO_SHRINK = settings(phases=(Phase.explicit, Phase.reuse, Phase.generate))
+NO_SHRINK = grading_settings(phases=(Phase.explicit, Phase.reuse, Phase.generate))
 
 
 def model_class(submission):

@@ -1,9 +1,9 @@
 """Grader for ex03_custom_layer: Linear, a layer with its own weights, and LinearRegressor."""
 import keras
 import numpy as np
-from hypothesis import Phase, given, settings, strategies as st
+from hypothesis import Phase, given, strategies as st
 
-from kerasgrade.checks import check
+from kerasgrade.checks import check, grading_settings
 from kerasgrade.expect import (build, expect_close, expect_forwards_kwargs, expect_shape,
                                expect_super_first, expect_tracked, fail, features, get_class, run,
                                to_numpy, train)
@@ -11,7 +11,7 @@ from kerasgrade.expect import (build, expect_close, expect_forwards_kwargs, expe
 Layer = keras.layers.Layer
 # No shrinking: hypothesis's first failing case is already small (it starts from the simplest
 # one), while shrinking a layer that always fails re-runs it until the check's time is up.
-NO_SHRINK = settings(phases=(Phase.explicit, Phase.reuse, Phase.generate))
+NO_SHRINK = grading_settings(phases=(Phase.explicit, Phase.reuse, Phase.generate))
 
 
 def linear_class(submission):

@@ -1,9 +1,9 @@
 """Grader for ex07_rnn: TextClassifier, embeddings and recurrence in a subclassed model."""
 import keras
 import numpy as np
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, strategies as st
 
-from kerasgrade.checks import check
+from kerasgrade.checks import check, grading_settings
 from kerasgrade.expect import (accuracy, build, expect_activation, expect_close,
                                expect_forwards_kwargs, expect_layer, expect_same_object,
                                expect_shape, expect_softmax, expect_super_first, expect_tracked,
@@ -137,7 +137,7 @@ def test_layers_persist_between_calls(submission):
 # -- output shapes -------------------------------------------------------------------------------
 
 @check(points=2, concept="call() and output shapes")
-@settings(max_examples=3)  # an RNN model's first call traces its loop (~0.2 s): fewer, richer examples
+@grading_settings(max_examples=3)  # an RNN model's first call traces its loop (~0.2 s): fewer, richer examples
 @given(vocab_size=st.integers(2, 40), embedding_dim=st.integers(1, 6), rnn_units=st.integers(1, 6),
        num_classes=st.integers(1, 4), batch=st.integers(1, 3), length=st.integers(1, 5))
 @example(vocab_size=150, embedding_dim=3, rnn_units=2, num_classes=2, batch=2, length=3)

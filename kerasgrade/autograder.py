@@ -27,12 +27,11 @@ from pathlib import Path
 from .collect import collect
 from .config import Course, load_course
 from .discover import Submission
-from .export import DEFAULT_TIME_LIMIT, gradescope_results
+from .export import AUTOGRADER_ROOT_ENV, DEFAULT_AUTOGRADER_ROOT, DEFAULT_TIME_LIMIT, gradescope_results
 from .grade import Pool
 from .result import TIMEOUT, ExerciseResult
 from .source import SOURCE_SUFFIXES
 
-ROOT_ENV = "KERASGRADE_AUTOGRADER_ROOT"
 STUDENT = "submission"
 STARTUP_SECONDS = 45.0  # starting a grading worker (importing TensorFlow) on a slow machine
 
@@ -96,7 +95,7 @@ def grade(course: Course, submission: Path, exercises: list[str], *, budget: flo
 
 
 def main(root: str | Path | None = None) -> int:
-    root = Path(root or os.environ.get(ROOT_ENV, "/autograder"))
+    root = Path(root or os.environ.get(AUTOGRADER_ROOT_ENV, DEFAULT_AUTOGRADER_ROOT))
     start = time.monotonic()
     out = root / "results" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)

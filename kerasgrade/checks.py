@@ -11,7 +11,9 @@ carries its points, concept and visibility where it is written::
 
 The first line of the docstring is the check's title; a failure raises
 ``CheckFailed`` (or any ``AssertionError``) with a message that teaches.
-Checks run in the order they are written.
+Checks run in the order they are written. A check (or a module-level helper
+it calls) that is a hypothesis test runs with ``GRADING``, the grading settings;
+``@grading_settings(max_examples=3)`` changes one of them for one check.
 """
 from __future__ import annotations
 
@@ -19,19 +21,47 @@ from dataclasses import asdict, dataclass
 from types import ModuleType
 
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import InvalidArgument
 
-__all__ = ["check", "CheckSpec", "checks_of", "catalogue"]
+__all__ = ["check", "CheckSpec", "checks_of", "catalogue", "GRADING", "grading_settings"]
 
-# One hypothesis profile for grading: deterministic (derandomize), no example
-# database on disk, no deadline (TensorFlow's first call is slow), and few
-# examples: each one builds and calls a model.
-settings.register_profile(
-    "kerasgrade", max_examples=6, deadline=None, derandomize=True, database=None,
+# The hypothesis settings of every check, applied to each check by ``check`` (never loaded as the
+# global profile, so other tests in the same process keep theirs): deterministic (derandomize),
+# no example database on disk, no deadline (TensorFlow's first call is slow), and few examples:
+# each one builds and calls a model. Built on hypothesis's own defaults, not on whatever profile
+# is loaded when this module is imported.
+GRADING = settings(
+    settings.get_profile("default"),
+    max_examples=6, deadline=None, derandomize=True, database=None,
     suppress_health_check=list(HealthCheck), print_blob=False, report_multiple_bugs=False,
     # No "explain" phase: it re-runs a failing check many times to annotate the example.
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
 )
-settings.load_profile("kerasgrade")
+# What a grader may not change: without these, a grade would depend on the run, or on files.
+KEPT = ("derandomize", "database", "deadline", "suppress_health_check", "print_blob", "report_multiple_bugs")
+
+
+def grading_settings(**changes) -> settings:
+    """``GRADING`` with some settings changed, for a check that needs it, e.g.
+    ``@grading_settings(max_examples=3)`` between ``@check`` and ``@given``."""
+    return settings(GRADING, **changes)
+
+
+def _graded_with_grading_settings(fn):
+    """A hypothesis check runs with ``GRADING`` (or the ``grading_settings`` it chose)."""
+    if not getattr(fn, "is_hypothesis_test", False):
+        return fn
+    try:
+        return GRADING(fn)
+    except InvalidArgument:  # the grader applied settings of its own
+        pass
+    chosen = getattr(fn, "_hypothesis_internal_use_settings", None)  # where @settings puts them
+    changed = [k for k in KEPT if chosen is None or getattr(chosen, k) != getattr(GRADING, k)]
+    if changed:
+        raise ValueError(f"{fn.__name__}: its @settings(...) changes {', '.join(changed)} from the "
+                         "grading settings; use kerasgrade.checks.grading_settings(...) (it keeps them) "
+                         "instead of hypothesis's settings(...)")
+    return fn
 
 
 @dataclass(frozen=True)
@@ -47,13 +77,17 @@ class CheckSpec:
 
 
 def check(*, points: float, concept: str, hidden: bool = False):
-    """Declare a grader check: its points, the concept it tests, whether learners see it."""
+    """Declare a grader check: its points, the concept it tests, whether learners see it.
+
+    A check that is a hypothesis test (``@given``) runs with the ``GRADING`` settings.
+    """
     if points <= 0:
         raise ValueError(f"a check's points must be positive, got {points!r}")
 
     def decorate(fn):
         doc = (fn.__doc__ or "").strip().splitlines()
         name = fn.__name__.removeprefix("test_")
+        fn = _graded_with_grading_settings(fn)
         fn.kerasgrade_check = CheckSpec(name, doc[0] if doc else name.replace("_", " "),
                                         concept, float(points), hidden)
         return fn
@@ -62,7 +96,14 @@ def check(*, points: float, concept: str, hidden: bool = False):
 
 
 def checks_of(module: ModuleType) -> list[tuple[CheckSpec, object]]:
-    """The checks a grader module declares, in the order they are written."""
+    """The checks a grader module declares, in the order they are written.
+
+    A hypothesis test of the module that is not a check (a ``@given`` helper that checks call)
+    gets the ``GRADING`` settings here, as checks do in ``check``.
+    """
+    for fn in list(vars(module).values()):
+        if getattr(fn, "is_hypothesis_test", False) and not hasattr(fn, "kerasgrade_check"):
+            _graded_with_grading_settings(fn)
     found = [(fn.kerasgrade_check, fn) for fn in vars(module).values()
              if callable(fn) and hasattr(fn, "kerasgrade_check")]
     names = [spec.name for spec, _ in found]
@@ -77,10 +118,12 @@ def warm_up() -> None:
     paid once in the zygote instead of in every child (1 to 2 s each). No TensorFlow."""
     from hypothesis import given, strategies as st
 
+    @GRADING
     @given(st.integers(0, 3))
     def passes(n):
         pass
 
+    @GRADING
     @given(st.integers(0, 3))
     def fails(n):
         raise AssertionError("warm-up")
@@ -99,6 +142,10 @@ def warm_up() -> None:
         _get_local_constants()
     except Exception:  # noqa: BLE001 - a warm-up must never stop the zygote from starting
         pass
+    # Reading a notebook imports nbformat and its schema (~0.9 s): once here, not per notebook.
+    from .source import warm_up as read_one_notebook
+
+    read_one_notebook()
     # inspect.getmodule maps every loaded module's file once (thousands of lstat calls,
     # slow through the sandbox's bind mounts); map them here, before the fork.
     import inspect

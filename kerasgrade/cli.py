@@ -53,6 +53,7 @@ def cmd_grade(args) -> int:
     from .discover import discover
     from .grade import grade_class, shard_of, write_outputs
     from .report import print_gradebook
+    from .terminal import ProgressBar
 
     course = _course(args)
     shard = _shard(args.shard) if args.shard else None
@@ -62,18 +63,19 @@ def cmd_grade(args) -> int:
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     start, done, failed = time.monotonic(), [0], [0]
+    bar = ProgressBar("grading", quiet=args.quiet)
 
     def progress(r, total):
         done[0] += 1
         failed[0] += r.status not in ("graded", "missing")
-        if not args.quiet:
-            _progress(done[0], total, failed[0], start, f"{r.student}/{r.exercise}: {r.status} "
-                      f"{r.score:g}/{r.max_points:g}")
+        bar.step(done[0], total, failed=failed[0], last=f"{r.student}/{r.exercise}: {r.status} "
+                 f"{r.score:g}/{r.max_points:g}")
 
-    book, graded = grade_class(course, subs, Path(args.out), jobs=args.jobs, force=args.force,
-                               announce=_announce_sandbox, progress=progress,
-                               require_sandbox=course.require_sandbox and not args.unsandboxed,
-                               secret=Path(args.secret) if args.secret else None)
+    with bar:
+        book, graded = grade_class(course, subs, Path(args.out), jobs=args.jobs, force=args.force,
+                                   announce=_announce_sandbox, progress=progress,
+                                   require_sandbox=course.require_sandbox and not args.unsandboxed,
+                                   secret=Path(args.secret) if args.secret else None)
     if graded < len(subs):
         print(f"resumed: {len(subs) - graded} result(s) were already in {args.out} "
               "(--force regrades all)", file=sys.stderr)
@@ -138,31 +140,20 @@ def _shard(text: str) -> tuple[int, int]:
     return k, n
 
 
-def _progress(done: int, total: int, failed: int, start: float, last: str) -> None:
-    """A one-line progress bar on a terminal; nothing when stderr is a file or a pipe."""
-    if not sys.stderr.isatty():
-        return
-    elapsed = time.monotonic() - start
-    left = elapsed / done * (total - done) if done else 0
-    width = 20
-    bar = "#" * (width * done // max(total, 1))
-    line = (f"[{bar:<{width}}] {done}/{total}  {failed} failed  ~{left:.0f} s left  {last}")
-    print(f"\r\033[K{line[:os.get_terminal_size().columns - 1]}", end="" if done < total else "\n",
-          file=sys.stderr, flush=True)
-
-
 def cmd_validate(args) -> int:
+    from .terminal import ProgressBar
     from .validate import print_table, validate
 
     course = _course(args)
     start = time.monotonic()
+    bar = ProgressBar("validating", quiet=args.quiet)
 
     def progress(done, total, r):
-        if not args.quiet:
-            _progress(done, total, 0, start, f"{r.exercise}/{r.student}: {r.score:g}/{r.max_points:g}")
+        bar.step(done, total, last=f"{r.exercise}/{r.student}: {r.score:g}/{r.max_points:g}")
 
-    verdicts = validate(course, jobs=args.jobs, seeds=args.seeds, exercises=args.exercise,
-                        progress=progress, announce=_announce_sandbox)
+    with bar:
+        verdicts = validate(course, jobs=args.jobs, seeds=args.seeds, exercises=args.exercise,
+                            progress=progress, announce=_announce_sandbox)
     ok = print_table(verdicts, args.seeds)
     print(f"({time.monotonic() - start:.1f} s)")
     return 0 if ok else 1

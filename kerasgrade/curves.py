@@ -21,6 +21,7 @@ from . import __version__
 from .config import Course
 from .discover import Submission
 from .result import GRADED, CheckResult, ExerciseResult, Gradebook
+from .sanitize import file_stem
 from .validate import TRAINING
 
 __all__ = ["REFERENCE_STUDENT", "References", "failed_curves", "draw_curves", "loss_curve_figures",
@@ -37,7 +38,7 @@ def failed_curves(result: ExerciseResult) -> list[CheckResult]:
 
 def picture_name(student: str, exercise: str, check: str) -> str:
     """The PNG's file name beside a student's feedback (``OUT/feedback/``)."""
-    return f"{student}.{exercise}.{check}.png"
+    return f"{file_stem(student)}.{exercise}.{check}.png"
 
 
 def user_cache() -> Path:
@@ -130,11 +131,23 @@ def _calls(result: ExerciseResult, refs: References, folder: Path, student: str 
     return calls
 
 
-def save_pngs(pngs: dict[Path, bytes]) -> None:
-    """Write each PNG to its path."""
+def save_pngs(pngs: dict[Path, bytes | None]) -> set[Path]:
+    """Write each PNG to its path (those that could not be drawn, None, are not); the paths written."""
+    written = set()
     for path, png in pngs.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(png)
+        if png:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png)
+            written.add(path)
+    return written
+
+
+def drawn_only(names: dict[tuple[str, str], dict[str, str]], folder: Path, written: set[Path]
+               ) -> dict[tuple[str, str], dict[str, str | None]]:
+    """``loss_curve_figures``'s names, None for a picture ``save_pngs`` did not write in ``folder``
+    (it could not be drawn: the feedback says so)."""
+    return {key: {c: n if Path(folder) / n in written else None for c, n in mine.items()}
+            for key, mine in names.items()}
 
 
 def draw_curves(result: ExerciseResult, refs: References, folder: Path, *, student: str | None = None
@@ -146,17 +159,22 @@ def draw_curves(result: ExerciseResult, refs: References, folder: Path, *, stude
     from .plots import render
 
     calls = _calls(result, refs, folder, student)
-    save_pngs(render(dict(calls.values())))
-    return {name: path for name, (path, _) in calls.items()}
+    written = save_pngs(render(dict(calls.values())))
+    return {name: path for name, (path, _) in calls.items() if path in written}
 
 
 def loss_curve_figures(book: Gradebook, refs: References, folder: str | Path
                        ) -> tuple[dict[tuple[str, str], dict[str, str]], dict[Path, tuple]]:
     """The loss-curve PNGs of a class's feedback, to draw (``plots.render``) and save (``save_pngs``):
     their names per (student, exercise) and check, and {path: figure call}."""
-    calls = {key: _calls(r, refs, Path(folder), key[0]) for key, r in sorted(book.results.items())}
+    calls = {key: _calls(r, refs, Path(folder), key[0]) for key, r in sorted(book.results.items(), key=_order)}
     names = {key: {check: path.name for check, (path, _) in mine.items()} for key, mine in calls.items() if mine}
     return names, dict(pair for mine in calls.values() for pair in mine.values())
+
+
+def _order(item) -> tuple[str, str]:
+    (student, exercise), _ = item
+    return str(student), str(exercise)
 
 
 def learner_curves(course: Course, pool, result: ExerciseResult, *, cache: Path | None = None) -> dict[str, str]:

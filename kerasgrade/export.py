@@ -17,6 +17,7 @@ from . import __version__
 from .config import Course
 from .errors import KerasgradeError
 from .result import ExerciseResult, Gradebook
+from .sanitize import sanitize, sanitize_book
 
 __all__ = ["gradescope_results", "canvas_rows", "write_canvas", "read_canvas_roster",
            "build_gradescope_bundle", "pinned_requirements", "CANVAS_ID_COLUMNS", "GRADING_PACKAGES"]
@@ -59,6 +60,7 @@ def gradescope_results(results: list[ExerciseResult], *, weights: dict[str, floa
     whose output says why. With ``points`` the total is rescaled to that many points,
     exercises weighted as in course.toml; without, a test is worth its check's points.
     """
+    results = [sanitize(r) for r in results]  # a malformed result is an ERROR that says why, never a crash
     scale = _scales(results, weights, points)
     tests, summary = [], []
     for i, r in enumerate(results, 1):
@@ -141,8 +143,13 @@ def canvas_rows(book: Gradebook, *, assignment: str, assignment_id: str | None =
                 index.setdefault(value, i)
                 index.setdefault(value.lower(), i)
     matched: set[int] = set()
+    book = sanitize_book(book)
     for s in book.students:
-        score = f"{round(book.total(s) * points / 100.0, 2):g}"
+        try:
+            score = f"{round(book.total(s) * points / 100.0, 2):g}"
+        except Exception as e:  # noqa: BLE001 - one student's score, never the export
+            warnings.append(f"{s}: no score ({type(e).__name__}: {e}); left out (Canvas keeps their current score)")
+            continue
         if roster is None:
             ids = dict.fromkeys(CANVAS_ID_COLUMNS, "")
             ids["Student"], ids[id_column] = s, s
@@ -167,66 +174,30 @@ def write_canvas(rows: list[list[str]], path: str | Path) -> None:
 
 # -- Gradescope: the autograder bundle ----------------------------------------------------
 
-SETUP_SH = r"""#!/usr/bin/env bash
-# Gradescope runs this once, when it builds the autograder image: a Python >= 3.11
-# virtual environment with the pinned packages, then kerasgrade itself from this bundle.
-set -euo pipefail
-ROOT="${KERASGRADE_AUTOGRADER_ROOT:-/autograder}"
-SOURCE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-export DEBIAN_FRONTEND=noninteractive
-PY=""
-for p in python3.13 python3.12 python3.11 python3; do
-  if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-    PY="$p"; break
-  fi
-done
-if [ -z "$PY" ]; then
-  apt-get update && apt-get install -y --no-install-recommends python3.11 python3.11-venv
-  PY=python3.11
-fi
-if ! "$PY" -m venv "$ROOT/venv" >/dev/null 2>&1; then
-  rm -rf "$ROOT/venv"
-  apt-get update && apt-get install -y --no-install-recommends "$(basename "$PY")-venv"
-  "$PY" -m venv "$ROOT/venv"
-fi
-"$ROOT/venv/bin/python" -m pip install --no-cache-dir --upgrade pip
-"$ROOT/venv/bin/python" -m pip install --no-cache-dir -r "$SOURCE/requirements.txt"
-"$ROOT/venv/bin/python" -m pip install --no-cache-dir --no-deps "$SOURCE/package"
-"$ROOT/venv/bin/python" -c "import tensorflow, keras, kerasgrade; print('kerasgrade', kerasgrade.__version__, 'ready')"
-"""
+AUTOGRADER_ROOT_ENV = "KERASGRADE_AUTOGRADER_ROOT"  # moves the bundle's root (tests stand a folder in)
+DEFAULT_AUTOGRADER_ROOT = "/autograder"              # where Gradescope unpacks the bundle
+EXECUTABLES = ("setup.sh", "run_autograder")
 
-RUN_AUTOGRADER = r"""#!/usr/bin/env bash
-# Gradescope runs this for every submission: grade /autograder/submission in isolated
-# children and write /autograder/results/results.json. The root can be moved (tests).
-ROOT="${KERASGRADE_AUTOGRADER_ROOT:-/autograder}"
-PY="${KERASGRADE_PYTHON:-$ROOT/venv/bin/python}"
-[ -x "$PY" ] || PY="$(command -v python3)"
-export KERASGRADE_AUTOGRADER_ROOT="$ROOT"
-export PYTHONPATH="$ROOT/source/package${PYTHONPATH:+:$PYTHONPATH}"
-cd "$ROOT" || exit 1
-exec "$PY" -m kerasgrade.autograder
-"""
 
-PACKAGE_PYPROJECT = """[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
+def bundle_scripts() -> dict[str, bytes]:
+    """setup.sh, run_autograder and the package's pyproject.toml, from ``templates/gradescope/``."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
 
-[project]
-name = "kerasgrade"
-version = "{version}"
-requires-python = ">=3.11"
+    env = Environment(loader=PackageLoader("kerasgrade", "templates/gradescope"), undefined=StrictUndefined,
+                      autoescape=False, keep_trailing_newline=True)  # shell and TOML: nothing to escape
+    values = {"root_env": AUTOGRADER_ROOT_ENV, "default_root": DEFAULT_AUTOGRADER_ROOT,
+              "module": "kerasgrade.autograder", "version": __version__}
+    names = {"setup.sh": "setup.sh", "run_autograder": "run_autograder", "package/pyproject.toml": "pyproject.toml"}
+    return {name: env.get_template(template).render(values).encode() for name, template in names.items()}
 
-[tool.setuptools]
-packages = ["kerasgrade"]
-"""
 
 DEFAULT_TIME_LIMIT = 540.0  # seconds: below Gradescope's default 10-minute autograder timeout
 
 
 # What grading imports (the packages of a grading child), pinned in the bundle to the versions
 # installed here. pyproject.toml's other dependencies only draw reports (REPORT_ONLY).
-GRADING_PACKAGES = ("tensorflow-cpu", "keras", "numpy", "hypothesis", "pytest")
-REPORT_ONLY = ("matplotlib",)
+GRADING_PACKAGES = ("tensorflow-cpu", "keras", "numpy", "hypothesis", "nbformat")
+REPORT_ONLY = ("matplotlib", "rich", "jinja2")
 
 
 def pinned_requirements() -> list[str]:
@@ -258,12 +229,10 @@ def bundle_files(course: Course, exercises: list[str] | None = None, *, time_lim
         course.exercise(ex)  # a clear error for an unknown id
     package = Path(__file__).resolve().parent
     files: dict[str, bytes] = {
-        "setup.sh": SETUP_SH.encode(),
-        "run_autograder": RUN_AUTOGRADER.encode(),
+        **bundle_scripts(),
         "requirements.txt": ("\n".join(pinned_requirements()) + "\n").encode(),
         "autograder.json": json.dumps({"exercises": chosen, "time_limit": time_limit, "jobs": jobs,
                                        "points": points, "kerasgrade": __version__}, indent=1).encode(),
-        "package/pyproject.toml": PACKAGE_PYPROJECT.format(version=__version__).encode(),
         "course/course.toml": course.file.read_bytes(),
     }
     for p in _files_under(package):
@@ -295,7 +264,7 @@ def build_gradescope_bundle(course: Course, out: str | Path, exercises: list[str
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in files.items():
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-            executable = name in ("setup.sh", "run_autograder")
+            executable = name in EXECUTABLES
             info.external_attr = ((0o100755 if executable else 0o100644) << 16)
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, data)

@@ -23,6 +23,7 @@ from .isolate import Zygote, ZygoteDied
 from .job import Job
 from .sandbox import FULL, end_run
 from .result import ERROR, MISSING, ExerciseResult, Gradebook
+from .sanitize import sanitize
 
 
 def job_for(course: Course, sub: Submission, *, seed: int, include_hidden: bool) -> Job:
@@ -205,7 +206,7 @@ def save_result(out: Path, result: ExerciseResult) -> None:
 def read_result(path: Path) -> ExerciseResult | None:
     """One saved result file, or None if it is missing or unreadable."""
     try:
-        return ExerciseResult.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        return sanitize(ExerciseResult.from_dict(json.loads(Path(path).read_text(encoding="utf-8"))))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -265,6 +266,7 @@ def grade_class(course: Course, subs: list[Submission], out: Path, *, jobs: int,
     lock = threading.Lock()
 
     def on_result(r: ExerciseResult) -> None:
+        r = sanitize(r)  # what the child's report became, made safe to save and report
         if refs.take(r):
             return
         save_result(out, r)
@@ -301,18 +303,20 @@ def write_outputs(course: Course, book: Gradebook, out: Path, *, jobs: int | Non
     The figures of both (one per learner who failed a training check, and the report's)
     are drawn together, on ``jobs`` processes (default: one per core).
     """
-    from .curves import References, loss_curve_figures, save_pngs
+    from .curves import References, drawn_only, loss_curve_figures, save_pngs
     from .htmlreport import report_figures, write_report
     from .plots import render
     from .report import write_csv, write_feedback, write_json
+    from .sanitize import sanitize_book
 
     out = Path(out)
+    book = sanitize_book(book)  # a result no reporter can write becomes that student's ERROR
     write_csv(book, out / "grades.csv")
     write_json(book, out / "grades.json")
     names, curves = loss_curve_figures(book, References(course, out / "reference"), out / "feedback")
     figures = render({**report_figures(book), **curves}, jobs or os.cpu_count() or 1)
-    save_pngs({path: figures[path] for path in curves})
-    write_feedback(book, out / "feedback", names)
+    written = save_pngs({path: figures[path] for path in curves})
+    write_feedback(book, out / "feedback", drawn_only(names, out / "feedback", written))
     write_report(book, out, title=course.title, figures=figures)
     return [out / "grades.csv", out / "grades.json", out / "feedback", out / "report.html"]
 

@@ -8,7 +8,6 @@ functions of the ``Gradebook`` (tested on their own); the HTML is built from the
 from __future__ import annotations
 
 import base64
-import html
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from .curves import failed_curves, picture_name
 from .report import feedback_text
-from .result import GRADED, MISSING, Gradebook
+from .result import ERROR, GRADED, MISSING, TIMEOUT, Gradebook
 
 __all__ = ["CheckRate", "exercise_percents", "check_failure_rates", "concept_failure_rates",
            "status_counts", "report_figures", "report_html", "write_report"]
@@ -80,10 +79,10 @@ def status_counts(book: Gradebook) -> dict[str, Counter]:
     return counts
 
 
-# -- HTML --------------------------------------------------------------------------------
+# -- HTML (kerasgrade/templates/report.html.j2, autoescaped) ------------------------------
 
-def _img(png: bytes, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+def _img(png: bytes, alt: str) -> dict:
+    return {"alt": alt, "base64": base64.b64encode(png).decode()}
 
 
 def _fmt(x: float) -> str:
@@ -94,55 +93,12 @@ def _anchor(student: str) -> str:
     return "fb-" + "".join(ch if ch.isalnum() or ch in "-_" else f"_{ord(ch):x}" for ch in student)
 
 
-CSS = """
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1200px;
-color:#222;padding:0 16px}
-h1{font-size:22px;margin-bottom:4px} h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd}
-.sub{color:#666} img{max-width:100%;height:auto}
-table{border-collapse:collapse;margin:8px 0} th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:left}
-td.num,th.num{text-align:right} th.sort{cursor:pointer;user-select:none;background:#f6f6f6}
-th.sort:after{content:" \\2195";color:#aaa} th.asc:after{content:" \\2191";color:#333}
-th.desc:after{content:" \\2193";color:#333}
-.missing{color:#999} .error,.timeout{color:#b30000;font-weight:600} .full{color:#1a7f37}
-details{margin:6px 0;border:1px solid #e3e3e3;border-radius:4px;padding:4px 10px}
-details[open]{background:#fafafa} summary{cursor:pointer;font-weight:600}
-pre{white-space:pre-wrap;font-size:12.5px}
-"""
-
-JS = """
-document.querySelectorAll('table.sortable').forEach(function (table) {
-  table.querySelectorAll('th.sort').forEach(function (th, col) {
-    th.addEventListener('click', function () {
-      var asc = !th.classList.contains('asc');
-      table.querySelectorAll('th.sort').forEach(function (h) { h.classList.remove('asc', 'desc'); });
-      th.classList.add(asc ? 'asc' : 'desc');
-      var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
-      rows.sort(function (a, b) {
-        var x = a.cells[col].dataset.v, y = b.cells[col].dataset.v;
-        var nx = parseFloat(x), ny = parseFloat(y);
-        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
-        return asc ? c : -c;
-      });
-      rows.forEach(function (r) { body.appendChild(r); });
-    });
-  });
-});
-function openFeedback() {
-  var el = location.hash && document.getElementById(location.hash.slice(1));
-  if (el && el.tagName === 'DETAILS') { el.open = true; el.scrollIntoView(); }
-}
-window.addEventListener('hashchange', openFeedback);
-openFeedback();
-"""
-
-
-def _summary(book: Gradebook) -> str:
+def _summary(book: Gradebook) -> dict | None:
     totals = [book.total(s) for s in book.students]
     if not totals:
-        return "<p>No results yet: run <code>kerasgrade grade SUBMISSIONS --out OUT</code> first.</p>"
-    return (f"<p>{len(totals)} students, {len(book.exercises)} exercise(s). Course total: mean "
-            f"{statistics.mean(totals):.1f}%, median {statistics.median(totals):.1f}%, "
-            f"{sum(t >= 100 for t in totals)} at 100%.</p>")
+        return None
+    return {"students": len(totals), "exercises": len(book.exercises), "mean": statistics.mean(totals),
+            "median": statistics.median(totals), "full": sum(t >= 100 for t in totals)}
 
 
 def report_figures(book: Gradebook) -> dict[str, tuple]:
@@ -164,80 +120,64 @@ def report_figures(book: Gradebook) -> dict[str, tuple]:
     return calls
 
 
-def _distribution(book: Gradebook, figures: dict) -> str:
+def _figure(figures: dict, key: str, alt: str) -> dict:
+    png = figures.get(key)
+    return _img(png, alt) if png else {"alt": f"{alt}: could not be drawn", "base64": ""}
+
+
+def _distribution(book: Gradebook, figures: dict) -> dict:
     percents = exercise_percents(book)
     counts = status_counts(book)
-    rows = []
-    for ex in book.exercises:
-        mean = f"{statistics.mean(percents[ex]):.1f}" if percents[ex] else "-"
-        rows.append(f"<tr><td>{html.escape(ex)}</td><td class=num>{len(percents[ex])}</td><td class=num>{mean}</td>"
-                    + "".join(f"<td class=num>{counts[ex][k]}</td>" for k in (MISSING, "error", "timeout"))
-                    + "</tr>")
-    return ("<p>How many students scored in each band of 10 points, per exercise: a dark cell holds a large "
-            "share of the exercise's submissions.</p>"
-            + _img(figures["distribution"], "score distribution per exercise")
-            + "<table><thead><tr><th>exercise</th><th class=num>handed in</th><th class=num>mean %</th>"
-            "<th class=num>missing</th><th class=num>crashed</th><th class=num>timed out</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    rows = [{"exercise": ex, "handed_in": len(percents[ex]),
+             "mean": f"{statistics.mean(percents[ex]):.1f}" if percents[ex] else "-",
+             "missing": counts[ex][MISSING], "error": counts[ex][ERROR], "timeout": counts[ex][TIMEOUT]}
+            for ex in book.exercises]
+    return {"figure": _figure(figures, "distribution", "score distribution per exercise"), "rows": rows}
 
 
-def _concepts(book: Gradebook, figures: dict) -> str:
-    concepts = concept_failure_rates(book)
-    if not concepts:
-        return "<p>No check has run yet.</p>"
-    rows = "".join(f"<tr><td>{html.escape(k)}</td><td class=num data-v={100 * f / t:.2f}>{100 * f / t:.0f}%</td>"
-                   f"<td class=num>{f}/{t}</td></tr>" for k, f, t in concepts)
-    return ("<p>Share of the checks of each concept that failed, over every handed-in submission: the top "
-            "bars are the ideas to teach again.</p>"
-            + _img(figures["concepts"], "failure rate per concept")
-            + f"<table><thead><tr><th>concept</th><th class=num>failed</th><th class=num>checks</th></tr></thead>"
-              f"<tbody>{rows}</tbody></table>")
+def _concepts(book: Gradebook, figures: dict) -> dict:
+    rows = concept_failure_rates(book)
+    return {"rows": rows, "figure": _figure(figures, "concepts", "failure rate per concept") if rows else None}
 
 
-def _checks(book: Gradebook, figures: dict) -> str:
+def _checks(book: Gradebook, figures: dict) -> list[dict]:
     rates = check_failure_rates(book)
-    parts = []
+    sections = []
     for ex in book.exercises:
         mine = [r for r in rates if r.exercise == ex]
-        if not mine:
-            continue
-        rows = "".join(
-            f"<tr><td>{html.escape(r.title)}{' <i>(hidden)</i>' if r.hidden else ''}</td>"
-            f"<td>{html.escape(r.concept)}</td><td class=num>{r.percent:.0f}%</td>"
-            f"<td class=num>{r.failed}/{r.total}</td></tr>" for r in mine)
-        parts.append(
-            f"<h3>{html.escape(ex)}</h3>"
-            + _img(figures[f"checks:{ex}"], f"failure rate per check of {ex}")
-            + "<table><thead><tr><th>check</th><th>concept</th><th class=num>failed</th>"
-              f"<th class=num>of</th></tr></thead><tbody>{rows}</tbody></table>")
-    return "".join(parts) or "<p>No check has run yet.</p>"
+        if mine:
+            sections.append({"exercise": ex, "rates": mine,
+                             "figure": _figure(figures, f"checks:{ex}", f"failure rate per check of {ex}")})
+    return sections
 
 
-def _students(book: Gradebook) -> str:
-    head = "".join(f"<th class='sort num'>{html.escape(ex)}</th>" for ex in book.exercises)
-    body = []
-    for s in book.students:
+def _unwritable(student: str, what: str, e: Exception) -> str:
+    return (f"{what} of {student} could not be written ({type(e).__name__}: {e}); "
+            "the other students' are complete.")
+
+
+def _student_row(book: Gradebook, s: str) -> dict:
+    row = {"name": s, "anchor": _anchor(s), "problem": ""}
+    try:
         cells = []
         for ex in book.exercises:
             r = book.get(s, ex)
             if r is None:
-                cells.append("<td class=num data-v=-1></td>")
+                cells.append(None)
                 continue
             pct = 100.0 * r.score / r.max_points if r.max_points else 0.0
-            cls = r.status if r.status != GRADED else ("full" if pct >= 100 else "")
             mark = f" ({r.status})" if r.status != GRADED else ""
-            cells.append(f"<td class='num {cls}' data-v={pct:.2f}>{_fmt(r.score)}/{_fmt(r.max_points)}{mark}</td>")
+            cells.append({"percent": pct, "text": f"{_fmt(r.score)}/{_fmt(r.max_points)}{mark}",
+                          "css": r.status if r.status != GRADED else ("full" if pct >= 100 else "")})
         total = book.total(s)
-        body.append(f"<tr><td data-v='{html.escape(s)}'><a href='#{_anchor(s)}'>{html.escape(s)}</a></td>"
-                    + "".join(cells) + f"<td class=num data-v={total:.2f}>{_fmt(total)}%</td></tr>")
-    return (f"<table class=sortable id=students><thead><tr><th class=sort>student</th>{head}"
-            f"<th class='sort num'>total</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
-            "<p class=sub>Click a column to sort; click a student for their feedback.</p>")
+        return {**row, "cells": cells, "total": total, "total_text": _fmt(total)}
+    except Exception as e:  # noqa: BLE001 - one student's row, never the report
+        return {**row, "problem": _unwritable(s, "The row", e)}
 
 
-def _feedback(book: Gradebook, feedback_dir: Path | None) -> str:
-    parts = []
-    for s in book.students:
+def _feedback_entry(book: Gradebook, s: str, feedback_dir: Path | None) -> dict:
+    entry = {"name": s, "anchor": _anchor(s)}
+    try:
         images, names = [], {}
         for ex in book.exercises:
             r = book.get(s, ex)
@@ -246,10 +186,17 @@ def _feedback(book: Gradebook, feedback_dir: Path | None) -> str:
                 if png is not None and png.is_file():
                     names.setdefault((s, ex), {})[c.name] = png.name
                     images.append(_img(png.read_bytes(), f"loss curve of {s} on {ex}: {c.title}"))
-        text = feedback_text(book, s, names)
-        parts.append(f"<details id='{_anchor(s)}'><summary>{html.escape(s)}: {_fmt(book.total(s))}%</summary>"
-                     f"<pre>{html.escape(text)}</pre>{''.join(images)}</details>")
-    return "".join(parts)
+        return {**entry, "total": f"{_fmt(book.total(s))}%", "text": feedback_text(book, s, names),
+                "images": images}
+    except Exception as e:  # noqa: BLE001 - one student's feedback, never the report
+        return {**entry, "total": "?", "text": _unwritable(s, "The feedback", e), "images": []}
+
+
+def _templates():
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=PackageLoader("kerasgrade", "templates"), undefined=StrictUndefined,
+                       autoescape=select_autoescape(["html", "html.j2"]), keep_trailing_newline=True)
 
 
 def report_html(book: Gradebook, *, title: str = "kerasgrade report", feedback_dir: Path | None = None,
@@ -261,16 +208,11 @@ def report_html(book: Gradebook, *, title: str = "kerasgrade report", feedback_d
     from .plots import render
 
     figures = figures if figures is not None else render(report_figures(book))
-    t = html.escape(title)
-    return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{t}</title>"
-            f"<meta name=viewport content='width=device-width,initial-scale=1'><style>{CSS}</style></head><body>"
-            f"<h1>{t}</h1>{_summary(book)}"
-            f"<h2 id=distribution>Score distribution per exercise</h2>{_distribution(book, figures)}"
-            f"<h2 id=concepts>Failure rate per concept</h2>{_concepts(book, figures)}"
-            f"<h2 id=checks>Failure rate per check</h2>{_checks(book, figures)}"
-            f"<h2 id=students-h>Students</h2>{_students(book)}"
-            f"<h2 id=feedback>Feedback</h2>{_feedback(book, feedback_dir)}"
-            f"<script>{JS}</script></body></html>")
+    return _templates().get_template("report.html.j2").render(
+        title=title, summary=_summary(book), exercises=book.exercises,
+        distribution=_distribution(book, figures), concepts=_concepts(book, figures),
+        checks=_checks(book, figures), students=[_student_row(book, s) for s in book.students],
+        feedback=[_feedback_entry(book, s, feedback_dir) for s in book.students])
 
 
 def write_report(book: Gradebook, out: str | Path, *, title: str = "kerasgrade report",

@@ -115,14 +115,19 @@ def bars_png(items: list[tuple[str, float]], *, xlabel: str, dpi: int = 90) -> b
     return _png(fig, dpi)
 
 
-def _draw(call: Call) -> bytes:
+def _draw(call: Call) -> bytes | None:
+    """The figure's PNG, or None when it cannot be drawn (e.g. a hostile loss curve): the
+    figure is left out, never the others."""
     fn, kwargs = call
-    return fn(**kwargs)
+    try:
+        return fn(**kwargs)
+    except Exception:  # noqa: BLE001 - one figure, never the report or the class's feedback
+        return None
 
 
-def render(calls: dict[Hashable, Call], jobs: int = 1) -> dict[Hashable, bytes]:
-    """Draw every figure: {key: PNG}. In ``jobs`` forked processes when there are several
-    figures (in the order given: put the costliest first). The fork is safe: kerasgrade's
+def render(calls: dict[Hashable, Call], jobs: int = 1) -> dict[Hashable, bytes | None]:
+    """Draw every figure: {key: PNG, or None for one that could not be drawn}. In ``jobs`` forked
+    processes when there are several figures (in the order given: put the costliest first). The fork is safe: kerasgrade's
     own process never imports TensorFlow (the zygotes do), and the children only draw."""
     keys = list(calls)
     if jobs > 1 and len(keys) >= 4 and "fork" in multiprocessing.get_all_start_methods():

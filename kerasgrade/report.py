@@ -3,55 +3,105 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from .result import GRADED, ExerciseResult, Gradebook
+from rich.console import Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from .result import GRADED, MISSING, ExerciseResult, Gradebook
+from .sanitize import clean_text, file_stem, sanitize
+from .terminal import console, grid, print_renderable
 
 
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _use_color(stream) -> bool:
-    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+@dataclass(frozen=True)
+class CheckLine:
+    """One check as the learner sees it: its mark, title, points and the lines under it."""
+
+    passed: bool
+    title: str
+    points: str
+    details: tuple[tuple[str, str], ...]  # (text, style): style "" or "dim"
 
 
-def check_lines(result: ExerciseResult, *, hidden_count: int = 0, color: bool = False,
-                pictures: dict[str, str] | None = None) -> list[str]:
-    """The learner's view of one exercise: a line per check, the lesson under each failure.
+@dataclass(frozen=True)
+class CheckView:
+    """The learner's view of one exercise, before layout: lines above the checks, the checks, and
+    lines below them, each (text, style). ``check_lines`` lays it out as text, ``print_check`` with rich."""
 
-    ``pictures`` maps a check's name to a PNG drawn for it (a failed training check's loss curve).
+    head: tuple[tuple[str, str], ...]
+    checks: tuple[CheckLine, ...]
+    tail: tuple[tuple[str, str], ...]
+
+
+def check_view(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[str, str | None] | None = None
+               ) -> CheckView:
+    """What the learner reads about one exercise: a line per check, the lesson under each failure.
+
+    ``pictures`` maps a check's name to a PNG drawn for it (a failed training check's loss curve),
+    or to None when it could not be drawn.
     """
-    green, red, dim, off = ("\033[32m", "\033[31m", "\033[2m", "\033[0m") if color else ("",) * 4
-    lines = [f"{result.exercise}  ({result.file})" if result.file else result.exercise]
+    head = [(f"{result.exercise}  ({result.file})" if result.file else result.exercise, "bold")]
     if result.status != GRADED and result.message:
-        lines += ["", *(f"  {m}" for m in result.message.splitlines()), ""]
+        head += [("", ""), *((f"  {m}", "") for m in result.message.splitlines()), ("", "")]
     elif result.message:
-        lines += [f"  {dim}note: {m}{off}" for m in result.message.splitlines()]
-    width = max((len(c.title) for c in result.checks), default=0)
+        head += [(f"  note: {m}", "dim") for m in result.message.splitlines()]
     seen: dict[str, str] = {}
+    checks = []
     for c in result.checks:
-        mark = f"{green}PASS{off}" if c.passed else f"{red}FAIL{off}"
-        lines.append(f"  {mark}  {c.title.ljust(width)}  {_fmt(c.points)}/{_fmt(c.max_points)}")
+        details: list[tuple[str, str]] = []
         if not c.passed and c.message:
             cause = _cause(c.message)
             if cause in seen:
-                lines.append(f"        {dim}(same cause as \"{seen[cause]}\"){off}")
+                details.append((f"(same cause as \"{seen[cause]}\")", "dim"))
             elif result.status == GRADED or c.message != result.message:
                 seen[cause] = c.title
-                lines.append(f"        [{c.concept}]")
-                lines += [f"        {m}" for m in c.message.splitlines()]
+                details.append((f"[{c.concept}]", ""))
+                details += [(m, "") for m in c.message.splitlines()]
         if pictures and c.name in pictures:
-            lines.append(f"        Your loss curve beside the reference's: {pictures[c.name]}")
-    lines.append(f"  Total: {_fmt(result.score)}/{_fmt(result.max_points)}")
+            details.append((f"Your loss curve beside the reference's: {pictures[c.name]}" if pictures[c.name]
+                            else "Your loss curve could not be drawn: its values are not ones a figure can show.",
+                            ""))
+        checks.append(CheckLine(c.passed, c.title, f"{_fmt(c.points)}/{_fmt(c.max_points)}", tuple(details)))
+    tail = [(f"  Total: {_fmt(result.score)}/{_fmt(result.max_points)}", "bold")]
     if hidden_count:
-        lines.append(f"  {dim}{hidden_count} more check(s) run when your instructor grades.{off}")
+        tail.append((f"  {hidden_count} more check(s) run when your instructor grades.", "dim"))
     if result.output.strip():
         shown = result.output.strip().splitlines()[-10:]
-        lines += [f"  {dim}Your code printed (last lines):{off}", *(f"  {dim}| {s}{off}" for s in shown)]
-    return lines
+        tail += [("  Your code printed (last lines):", "dim"), *((f"  | {s}", "dim") for s in shown)]
+    return CheckView(tuple(head), tuple(checks), tuple(tail))
+
+
+def check_lines(result: ExerciseResult, *, hidden_count: int = 0, pictures: dict[str, str | None] | None = None
+                ) -> list[str]:
+    """``check_view`` as plain text (the feedback files, and ``kerasgrade check`` off a terminal)."""
+    view = check_view(result, hidden_count=hidden_count, pictures=pictures)
+    width = max((len(c.title) for c in view.checks), default=0)
+    lines = [text for text, _ in view.head]
+    for c in view.checks:
+        lines.append(f"  {'PASS' if c.passed else 'FAIL'}  {c.title.ljust(width)}  {c.points}")
+        lines += [f"        {text}" for text, _ in c.details]
+    return lines + [text for text, _ in view.tail]
+
+
+def check_renderable(view: CheckView):
+    """``check_view`` for rich: the checks as a table (the lesson under each title), in colour."""
+    table = Table.grid(padding=(0, 2, 0, 0), pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    table.add_column(justify="right", no_wrap=True)
+    for c in view.checks:
+        mark = Text("PASS", style="green") if c.passed else Text("FAIL", style="bold red")
+        lines = [Text(c.title), *(Text(text, style=style) for text, style in c.details)]
+        table.add_row(mark, Group(*lines), Text(c.points))
+    return Group(*(Text(text, style=style) for text, style in view.head), Padding(table, (0, 0, 0, 2), expand=False),
+                 *(Text(text, style=style) for text, style in view.tail))
 
 
 def _cause(message: str) -> str:
@@ -61,40 +111,64 @@ def _cause(message: str) -> str:
 
 
 def print_check(result: ExerciseResult, hidden_count: int = 0, stream=None, pictures=None) -> None:
-    stream = stream or sys.stdout
-    print("\n".join(check_lines(result, hidden_count=hidden_count, color=_use_color(stream),
-                                pictures=pictures)), file=stream)
+    """The learner's view of one exercise: laid out by rich on a terminal, else the feedback's text."""
+    result = sanitize(result)
+    out = console(stream)
+    if out.is_terminal:
+        out.print(check_renderable(check_view(result, hidden_count=hidden_count, pictures=pictures)))
+    else:
+        out.file.write("\n".join(check_lines(result, hidden_count=hidden_count, pictures=pictures)) + "\n")
+
+
+def failure_note(student: str, what: str, e: Exception) -> str:
+    """Why one student's part of an output could not be written (the rest of it was)."""
+    return (f"{what} of {clean_text(student, 200)} could not be written ({type(e).__name__}: "
+            f"{clean_text(str(e), 500)}); the other students' are complete. Tell the course's maintainers.")
 
 
 def gradebook_rows(book: Gradebook) -> list[list[str]]:
+    """The gradebook's cells: a header, then a row per student (a row that cannot be computed
+    holds the reason in its total's cell)."""
     rows = [["student", *book.exercises, "total"]]
     for s in book.students:
-        cells = []
-        for ex in book.exercises:
-            r = book.get(s, ex)
-            cells.append(_fmt(r.score) if r else "")
-        rows.append([s, *cells, _fmt(book.total(s))])
+        try:
+            cells = []
+            for ex in book.exercises:
+                r = book.get(s, ex)
+                cells.append(_fmt(r.score) if r else "")
+            rows.append([s, *cells, _fmt(book.total(s))])
+        except Exception as e:  # noqa: BLE001 - one student's row, never the gradebook
+            rows.append([s, *[""] * len(book.exercises), f"ERROR: {failure_note(s, 'The row', e)}"])
     return rows
 
 
 def write_csv(book: Gradebook, path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         csv.writer(f).writerows(gradebook_rows(book))
+
+
+def _student_json(book: Gradebook, s: str) -> dict:
+    exercises = {}
+    for ex in book.exercises:
+        r = book.get(s, ex)
+        if r is not None:
+            d = r.to_dict()
+            exercises[ex] = {k: d[k] for k in ("score", "max_score", "status", "message", "file")}
+            exercises[ex]["checks"] = [
+                {k: c[k] for k in ("name", "title", "concept", "passed", "points", "max_points",
+                                   "hidden", "message")} for c in d["checks"]]
+    entry = {"total": book.total(s), "exercises": exercises}
+    json.dumps(entry, allow_nan=False)  # this student's part must be valid JSON on its own
+    return entry
 
 
 def to_json(book: Gradebook) -> dict:
     students = {}
     for s in book.students:
-        exercises = {}
-        for ex in book.exercises:
-            r = book.get(s, ex)
-            if r is not None:
-                d = r.to_dict()
-                exercises[ex] = {k: d[k] for k in ("score", "max_score", "status", "message", "file")}
-                exercises[ex]["checks"] = [
-                    {k: c[k] for k in ("name", "title", "concept", "passed", "points", "max_points",
-                                       "hidden", "message")} for c in d["checks"]]
-        students[s] = {"total": book.total(s), "exercises": exercises}
+        try:
+            students[s] = _student_json(book, s)
+        except Exception as e:  # noqa: BLE001 - one student's entry, never the gradebook
+            students[s] = {"total": 0.0, "exercises": {}, "error": failure_note(s, "The results", e)}
     return {"exercises": book.exercises, "weights": book.weights, "students": students}
 
 
@@ -114,24 +188,33 @@ def feedback_text(book: Gradebook, student: str, pictures: dict | None = None) -
 
 
 def write_feedback(book: Gradebook, folder: Path, pictures: dict | None = None) -> None:
-    """``pictures``: {(student, exercise): {check: png file name}} drawn beside the feedback files."""
+    """``OUT/feedback/<student>.txt`` for every student (``file_stem``: an id that is no valid file
+    name gets a made-up one). One whose feedback cannot be made gets a file saying why.
+
+    ``pictures``: {(student, exercise): {check: png file name}} drawn beside the feedback files.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for s in book.students:
-        (folder / f"{s}.txt").write_text(feedback_text(book, s, pictures), encoding="utf-8")
+        try:
+            text = feedback_text(book, s, pictures)
+        except Exception as e:  # noqa: BLE001 - one student's feedback, never the class's
+            text = failure_note(s, "The feedback", e) + "\n"
+        (folder / f"{file_stem(s)}.txt").write_text(text, encoding="utf-8", errors="backslashreplace")
 
 
 def print_gradebook(book: Gradebook, stream=None) -> None:
-    stream = stream or sys.stdout
-    rows = gradebook_rows(book)
-    statuses = [["", *[""] * len(book.exercises), ""]]
-    for s in book.students:
-        marks = []
-        for ex in book.exercises:
+    """The gradebook as a table: a row per student, a cell per exercise (its status if not graded)."""
+    header, *rows = gradebook_rows(book)
+    styled = []
+    for s, row in zip(book.students, rows):
+        cells = [Text(row[0])]
+        for ex, score in zip(book.exercises, row[1:-1]):
             r = book.get(s, ex)
-            marks.append("" if r is None or r.status == GRADED else f"({r.status})")
-        statuses.append(["", *marks, "%"])
-    table = [[f"{a} {b}".strip() for a, b in zip(row, st)] for row, st in zip(rows, statuses)]
-    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
-    for r in table:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip(), file=stream)
+            if r is None or r.status == GRADED:
+                cells.append(Text(score))
+            else:
+                cells.append(Text(f"{score} ({r.status})", style="dim" if r.status == MISSING else "red"))
+        cells.append(Text(row[-1] if row[-1].startswith("ERROR") else f"{row[-1]} %", style="bold"))
+        styled.append(cells)
+    print_renderable(grid(header, styled), stream)

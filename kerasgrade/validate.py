@@ -11,10 +11,13 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
+from rich.text import Text
+
 from .config import Course
 from .discover import Submission
 from .grade import Pool
 from .result import GRADED, ExerciseResult
+from .terminal import grid, print_renderable
 
 TRAINING = "training"
 
@@ -111,9 +114,8 @@ def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] 
 
 
 def print_table(verdicts: list[ExerciseVerdict], seeds: int, stream=None) -> bool:
-    stream = stream or sys.stdout
     head = ["exercise", "reference", "alternatives", "stub", "mutants caught", f"training {seeds} seed(s)", "verdict"]
-    rows = [head]
+    rows = []
     ok_all = True
     for v in verdicts:
         ref = v.solution[0] if v.solution else None
@@ -128,11 +130,10 @@ def print_table(verdicts: list[ExerciseVerdict], seeds: int, stream=None) -> boo
             f"{v.stub.score:g}" if v.stub else "-",
             f"{caught}/{total}",
             f"{ok}/{runs}" if runs else "-",
-            "ok" if not problems else "FAIL",
+            Text("ok", style="green") if not problems else Text("FAIL", style="bold red"),
         ])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)), file=stream)
+    print_renderable(grid(head, rows), stream)
+    stream = stream or sys.stdout
     total_caught = sum(v.caught()[0] for v in verdicts)
     total_mutants = sum(v.caught()[1] for v in verdicts)
     print(f"\n{total_caught}/{total_mutants} mutants caught across {len(verdicts)} exercise(s).", file=stream)

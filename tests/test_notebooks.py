@@ -4,7 +4,6 @@ TensorFlow-free: the checks are read from the graders' source, notebooks are bui
 with nbformat and nbgrader's own preprocessors.
 """
 import ast
-import json
 import re
 import textwrap
 
@@ -143,10 +142,10 @@ def test_the_source_answer_cell_is_the_solution(course):
 
 
 def test_release_replaces_solutions_by_nbgraders_code_stub(course):
-    released = json.loads(release_notebook(source_notebook(course.exercises[0])))
-    (answer,) = [c for c in released["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
-    assert "# YOUR CODE HERE\n" in "".join(answer["source"])
-    assert "raise NotImplementedError()" in "".join(answer["source"])
+    released = nbformat.reads(release_notebook(source_notebook(course.exercises[0])), as_version=4)
+    (answer,) = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert "# YOUR CODE HERE\n" in answer.source
+    assert "raise NotImplementedError()" in answer.source
 
 
 # -- the answer cell ---------------------------------------------------------------------------
