@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .curves import failed_curves, picture_name
-from .report import feedback_text
+from .report import feedback_text, late_text
 from .result import GRADED, MISSING, Gradebook
 
 __all__ = ["CheckRate", "exercise_percents", "check_failure_rates", "concept_failure_rates",
@@ -214,6 +214,7 @@ def _checks(book: Gradebook, figures: dict) -> str:
 
 
 def _students(book: Gradebook) -> str:
+    with_late = bool(book.lateness) or book.late_policy is not None
     head = "".join(f"<th class='sort num'>{html.escape(ex)}</th>" for ex in book.exercises)
     body = []
     for s in book.students:
@@ -228,10 +229,16 @@ def _students(book: Gradebook) -> str:
             mark = f" ({r.status})" if r.status != GRADED else ""
             cells.append(f"<td class='num {cls}' data-v={pct:.2f}>{_fmt(r.score)}/{_fmt(r.max_points)}{mark}</td>")
         total = book.total(s)
+        late = ""
+        if with_late:
+            adjusted = book.adjusted_total(s)
+            late = (f"<td data-v='{html.escape(late_text(book, s))}'>{html.escape(late_text(book, s))}</td>"
+                    f"<td class=num data-v={adjusted:.2f}>{_fmt(adjusted)}%</td>")
         body.append(f"<tr><td data-v='{html.escape(s)}'><a href='#{_anchor(s)}'>{html.escape(s)}</a></td>"
-                    + "".join(cells) + f"<td class=num data-v={total:.2f}>{_fmt(total)}%</td></tr>")
+                    + "".join(cells) + f"<td class=num data-v={total:.2f}>{_fmt(total)}%</td>{late}</tr>")
+    late_head = "<th class=sort>late</th><th class='sort num'>adjusted total</th>" if with_late else ""
     return (f"<table class=sortable id=students><thead><tr><th class=sort>student</th>{head}"
-            f"<th class='sort num'>total</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"<th class='sort num'>total</th>{late_head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             "<p class=sub>Click a column to sort; click a student for their feedback.</p>")
 
 

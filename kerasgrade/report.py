@@ -66,14 +66,25 @@ def print_check(result: ExerciseResult, hidden_count: int = 0, stream=None, pict
                                 pictures=pictures)), file=stream)
 
 
+def late_text(book: Gradebook, student: str) -> str:
+    """"late (2 days)", "late" or "" for a student, from the manifest `kerasgrade collect` wrote."""
+    late = book.late(student)
+    if late is None or not late.late:
+        return ""
+    return "late" if late.days_late is None else f"late ({late.days_late} day{'s' * (late.days_late != 1)})"
+
+
 def gradebook_rows(book: Gradebook) -> list[list[str]]:
-    rows = [["student", *book.exercises, "total"]]
+    """A row per student; with late flags (a manifest) or a late policy, "late" and "adjusted total" too."""
+    with_late = bool(book.lateness) or book.late_policy is not None
+    rows = [["student", *book.exercises, "total", *(["late", "adjusted total"] if with_late else [])]]
     for s in book.students:
         cells = []
         for ex in book.exercises:
             r = book.get(s, ex)
             cells.append(_fmt(r.score) if r else "")
-        rows.append([s, *cells, _fmt(book.total(s))])
+        late = [late_text(book, s), _fmt(book.adjusted_total(s))] if with_late else []
+        rows.append([s, *cells, _fmt(book.total(s)), *late])
     return rows
 
 
@@ -94,7 +105,11 @@ def to_json(book: Gradebook) -> dict:
                 exercises[ex]["checks"] = [
                     {k: c[k] for k in ("name", "title", "concept", "passed", "points", "max_points",
                                        "hidden", "message")} for c in d["checks"]]
-        students[s] = {"total": book.total(s), "exercises": exercises}
+        late = book.late(s)
+        students[s] = {"total": book.total(s), "exercises": exercises,
+                       "late": bool(late and late.late), "days_late": late.days_late if late else None,
+                       "submitted_at": late.submitted_at if late else None,
+                       "adjusted_total": book.adjusted_total(s)}
     return {"exercises": book.exercises, "weights": book.weights, "students": students}
 
 
@@ -105,6 +120,10 @@ def write_json(book: Gradebook, path: Path) -> None:
 def feedback_text(book: Gradebook, student: str, pictures: dict | None = None) -> str:
     """One student's feedback: every exercise, hidden checks included (graded after the deadline)."""
     lines = [f"Feedback for {student}: {_fmt(book.total(student))}% of the course", ""]
+    if late_text(book, student):
+        adjusted = book.adjusted_total(student)
+        lines[1:1] = [f"Handed in {late_text(book, student)}: {_fmt(adjusted)}% after the late policy"
+                      if adjusted != book.total(student) else f"Handed in {late_text(book, student)}."]
     for ex in book.exercises:
         r = book.get(student, ex)
         if r is None:
@@ -124,13 +143,14 @@ def write_feedback(book: Gradebook, folder: Path, pictures: dict | None = None) 
 def print_gradebook(book: Gradebook, stream=None) -> None:
     stream = stream or sys.stdout
     rows = gradebook_rows(book)
-    statuses = [["", *[""] * len(book.exercises), ""]]
+    extra = [""] * (len(rows[0]) - len(book.exercises) - 2)
+    statuses = [["", *[""] * len(book.exercises), "", *extra]]
     for s in book.students:
         marks = []
         for ex in book.exercises:
             r = book.get(s, ex)
             marks.append("" if r is None or r.status == GRADED else f"({r.status})")
-        statuses.append(["", *marks, "%"])
+        statuses.append(["", *marks, "%", *extra[:-1], *(["%"] if extra else [])])
     table = [[f"{a} {b}".strip() for a, b in zip(row, st)] for row, st in zip(rows, statuses)]
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     for r in table:
