@@ -6,9 +6,9 @@ manifest carries the platform ids and late flags back to the gradebook and the e
 One job per module: ``archive`` (reading untrusted zips and folders), ``canvas``,
 ``gradescope``, ``nbgrader_exchange``, ``folders`` (each platform's layout), ``upload``
 (what they hand over), ``matching`` (file name to exercise), ``manifest`` (the record),
-``summary`` (what the instructor is told), ``take_in`` (the steps, in order).
+``summary`` (what the instructor is told), ``pipeline`` (``take_in``: the steps, in order).
 """
 from .manifest import Manifest, read_manifest
-from .take_in import PLATFORMS, take_in
+from .pipeline import PLATFORMS, take_in
 
 __all__ = ["take_in", "PLATFORMS", "Manifest", "read_manifest"]

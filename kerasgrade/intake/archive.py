@@ -153,13 +153,14 @@ def list_zip(source: Path | bytes, where: str, budget: Budget, depth: int = 0) -
     listing, seen = Listing(), set()
     for info in infos:
         budget.take_entry(where)
-        label = f"{where}:{shown(info.filename)}"
+        raw = info.orig_filename  # zipfile cuts .filename at a NUL byte: check what the archive says
+        label = f"{where}:{shown(raw)}"
         mode = info.external_attr >> 16
         kind = stat.S_IFMT(mode)
-        if info.filename.endswith(("/", "\\")) or kind == stat.S_IFDIR:
+        if raw.endswith(("/", "\\")) or kind == stat.S_IFDIR:
             continue
         try:
-            parts = clean_name(info.filename)
+            parts = clean_name(raw)
         except ValueError as e:
             listing.refused.append((label, f"refused: {e}"))
             continue

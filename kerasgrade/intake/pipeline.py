@@ -65,19 +65,26 @@ def _list_source(source: Path, budget: Budget) -> Listing:
     raise KerasgradeError(f"{source}: no such file or folder (expected a platform's zip or a folder)")
 
 
-def _prepare_out(source: Path, out: Path, force: bool) -> None:
+def _check_out(source: Path, out: Path, force: bool) -> Manifest | None:
+    """Refuse an --out that is not ours to write; the earlier collect's manifest (with ``force``) or None."""
     src, dst = source.resolve(), out.resolve()
     if src.is_dir() and (dst == src or src in dst.parents):
         raise KerasgradeError(f"--out {out} is inside SOURCE {source}; choose a folder outside it")
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise KerasgradeError(f"--out {out}: exists and is not a folder")
     if not out.exists() or not any(out.iterdir()):
-        out.mkdir(parents=True, exist_ok=True)
-        return
+        return None
     old = read_manifest(out) if (out / MANIFEST).is_file() else None
     if old is None or not force:
         raise KerasgradeError(f"--out {out} is not empty" + (" (an earlier collect: --force replaces it)"
                                                              if old else "; choose a new folder"))
+    return old
+
+
+def _prepare_out(out: Path, old: Manifest | None) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    if old is None:
+        return
     for record in old.students:  # remove only what the earlier collect wrote
         for f in record.files:
             path = out / f.written
@@ -147,7 +154,8 @@ def _take_one(up: Upload, sid: str, exercises: list[str], out: Path, budget: Bud
                 ignored.append(Ignored(entry.where, "a Python file or notebook whose name is no exercise of this "
                                        f"course (expected e.g. {exercises[0]}.py)"))
                 continue
-            found.setdefault(match.exercise, []).append(Candidate(entry, rel, match, order, entry.read()))
+            data = entry.read()
+            found.setdefault(match.exercise, []).append(Candidate(entry, rel, match, order, data))
         except Unreadable as e:
             problems.append(str(e))
     files = []
@@ -183,6 +191,7 @@ def take_in(source: str | Path, out: str | Path, course: Course, *, platform: st
     if platform is not None and platform not in PLATFORMS:
         raise KerasgradeError(f"--format {platform!r}: expected one of {', '.join(PLATFORMS)}")
     budget = budget or Budget()
+    old = _check_out(source, out, force)
     listing = _list_source(source, budget)
     kind = platform or detect(listing)
     try:
@@ -192,7 +201,7 @@ def take_in(source: str | Path, out: str | Path, course: Course, *, platform: st
     if not uploads:
         raise KerasgradeError(f"{source}: no submissions found in it as {kind}" +
                               ("" if platform else " (--format forces a kind)"))
-    _prepare_out(source, out, force)
+    _prepare_out(out, old)
     policy = course.late
     due = due or (policy.due if policy else None)
     grace = timedelta(minutes=policy.grace_minutes if policy else 0)
