@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -20,7 +21,8 @@ def member(name: str, *, mode: int = 0o100644) -> zipfile.ZipInfo:
 def zip_bytes(members) -> bytes:
     """``members``: (name or ZipInfo, bytes) pairs, written as given (duplicates and odd names too)."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
+    with warnings.catch_warnings(), zipfile.ZipFile(buf, "w") as z:
+        warnings.simplefilter("ignore")  # "Duplicate name": the tests mean it
         for name, data in members:
             info = name if isinstance(name, zipfile.ZipInfo) else member(name)
             with z.open(info, "w", force_zip64=False) as f:

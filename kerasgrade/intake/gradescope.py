@@ -37,6 +37,8 @@ def looks_like(listing: Listing) -> bool:
 
 def read(listing: Listing) -> tuple[list[Upload], list[str]]:
     meta_entry = _metadata_entry(listing)
+    if meta_entry is None:
+        return [], [f"no {METADATA} in it: not a Gradescope export"]
     root = meta_entry.path[:-1]
     try:
         meta = yaml.safe_load(meta_entry.read().decode("utf-8-sig"))

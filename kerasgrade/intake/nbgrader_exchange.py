@@ -32,6 +32,8 @@ def looks_like(listing: Listing) -> bool:
 
 def read(listing: Listing, assignment: str | None = None) -> tuple[list[Upload], list[str]]:
     root = _root(listing)
+    if root is None:
+        return [], [f"no submitted/<student>/<assignment>/{TIMESTAMP} in it: not nbgrader's submissions"]
     uploads: dict[str, Upload] = {}
     problems = []
     for e in listing.entries:
