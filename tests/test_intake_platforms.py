@@ -233,9 +233,10 @@ def test_format_forces_the_kind_and_an_empty_result_says_so(tmp_path, course):
         take_in(source, tmp_path / "out", course, platform="gradescope")
     with pytest.raises(KerasgradeError, match="--format 'moodle'"):
         take_in(source, tmp_path / "out", course, platform="moodle")
+    with pytest.raises(KerasgradeError, match="no submissions found in it as folders$"):
+        take_in(source, tmp_path / "out", course, platform="folders")  # loose files, no student folders
     assert not (tmp_path / "out").exists()
-    manifest = take_in(source, tmp_path / "out", course, platform="folders")
-    assert manifest.platform == "folders"
+    assert take_in(source, tmp_path / "out", course, platform="canvas").platform == "canvas"
 
 
 def test_student_ids_are_stable_and_unique(tmp_path, course):
