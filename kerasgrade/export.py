@@ -12,12 +12,15 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Course
 from .errors import KerasgradeError
-from .intake.manifest import Manifest
 from .result import ExerciseResult, Gradebook
+
+if TYPE_CHECKING:
+    from .intake.manifest import Manifest
 
 __all__ = ["gradescope_results", "canvas_rows", "write_canvas", "gradescope_score_rows", "GRADESCOPE_SCORE_COLUMNS", "read_canvas_roster",
            "build_gradescope_bundle", "pinned_requirements", "CANVAS_ID_COLUMNS", "GRADING_PACKAGES"]
@@ -121,7 +124,7 @@ def read_canvas_roster(path: str | Path) -> list[dict[str, str]]:
 
 def canvas_rows(book: Gradebook, *, assignment: str, assignment_id: str | None = None, points: float = 100.0,
                 roster: list[dict[str, str]] | None = None, id_column: str = "SIS Login ID",
-                manifest: Manifest | None = None) -> tuple[list[list[str]], list[str]]:
+                manifest: "Manifest | None" = None) -> tuple[list[list[str]], list[str]]:
     """Rows of Canvas's gradebook CSV (header, "Points Possible", a row per student) and warnings.
 
     The score is the course total after the late policy (``Gradebook.adjusted_total``, a
@@ -178,7 +181,7 @@ def canvas_rows(book: Gradebook, *, assignment: str, assignment_id: str | None =
 GRADESCOPE_SCORE_COLUMNS = ("Name", "SID", "Email", "Total Score", "Max Points", "Raw Score", "Late")
 
 
-def gradescope_score_rows(book: Gradebook, manifest: Manifest | None, *, points: float = 100.0
+def gradescope_score_rows(book: Gradebook, manifest: "Manifest | None", *, points: float = 100.0
                           ) -> tuple[list[list[str]], list[str]]:
     """A CSV of scores keyed by what Gradescope's roster knows each student by (SID, Email), and warnings.
 
@@ -257,16 +260,17 @@ version = "{version}"
 requires-python = ">=3.11"
 
 [tool.setuptools]
-packages = ["kerasgrade"]
+packages = ["kerasgrade", "kerasgrade.intake"]
 """
 
 DEFAULT_TIME_LIMIT = 540.0  # seconds: below Gradescope's default 10-minute autograder timeout
 
 
 # What grading imports (the packages of a grading child), pinned in the bundle to the versions
-# installed here. pyproject.toml's other dependencies only draw reports (REPORT_ONLY).
+# installed here. pyproject.toml's other dependencies only draw reports or take submissions in
+# (REPORT_ONLY: matplotlib; pyyaml for `kerasgrade collect`), which the bundle never does.
 GRADING_PACKAGES = ("tensorflow-cpu", "keras", "numpy", "hypothesis", "pytest")
-REPORT_ONLY = ("matplotlib",)
+REPORT_ONLY = ("matplotlib", "pyyaml")
 
 
 def pinned_requirements() -> list[str]:
