@@ -293,16 +293,20 @@ def parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("export", help="instructors: Gradescope autograder zip, Canvas or plain CSV",
                        description="gradescope: build the autograder zip from the course (no solutions). "
-                       "canvas, csv: a gradebook CSV from the results `kerasgrade grade` wrote in --from OUT.")
+                       "canvas, csv: a gradebook CSV from the results `kerasgrade grade` wrote in --from OUT. "
+                       "gradescope-scores: the scores keyed by Gradescope's SID and email. Students taken in by "
+                       "`kerasgrade collect` are written with their platform ids (OUT/manifest.json).")
     x.add_argument("target", choices=["gradescope", "canvas", "csv", "gradescope-scores"])
     x.add_argument("--out", required=True, help="the file to write (autograder.zip, canvas.csv, grades.csv)")
-    x.add_argument("--from", dest="source", metavar="OUT", help="canvas, csv: the folder `kerasgrade grade` wrote")
+    x.add_argument("--from", dest="source", metavar="OUT", help="canvas, csv, gradescope-scores: the folder "
+                   "`kerasgrade grade` wrote")
     x.add_argument("--exercise", action="append", help="gradescope: grade only this exercise (repeatable; "
                    "default: all)")
     x.add_argument("--time-limit", type=float, default=540.0, help="gradescope: seconds for a whole submission; "
                    "keep it below the assignment's autograder timeout (default: 540, Gradescope's default is 600)")
     x.add_argument("--jobs", type=int, default=1, help="gradescope: parallel workers (default 1; each needs ~1.5 GB)")
-    x.add_argument("--points", type=float, help="canvas: points of the assignment (default 100); gradescope: "
+    x.add_argument("--points", type=float, help="canvas, gradescope-scores: points of the assignment (default "
+                   "100); gradescope: "
                    "rescale the total to this many points, exercises weighted as in course.toml")
     x.add_argument("--assignment", help="canvas: the assignment column's name (default: the course title)")
     x.add_argument("--assignment-id", help="canvas: the assignment's id, to update an existing assignment")

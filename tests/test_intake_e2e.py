@@ -9,6 +9,7 @@ import pytest
 
 from .archives import gradescope_metadata, write_zip
 from .conftest import ROOT
+from .test_grade import make_course
 
 EX = "ex01_first_model"
 SOLUTION = (ROOT / "solutions" / f"{EX}.py").read_bytes()
@@ -16,23 +17,9 @@ MUTANT = (ROOT / "tests" / "mutants" / EX / "forgot_super.py").read_bytes()
 
 
 def course(tmp: Path) -> Path:
-    path = tmp / "course.toml"
-    path.write_text(f"""
-[course]
-title = "t"
-[limits]
-timeout = 30
-check_timeout = 10
-[folders]
-graders = "{ROOT / 'graders'}"
-solutions = "{ROOT / 'solutions'}"
-[late]
-due = 2026-03-01T23:59:00+00:00
-penalty_per_day = 10
-floor = 50
-[[exercises]]
-id = "{EX}"
-""")
+    """test_grade's one-exercise course, with a late policy."""
+    path = make_course(tmp)
+    path.write_text(path.read_text() + "[late]\ndue = 2026-03-01T23:59:00+00:00\npenalty_per_day = 10\nfloor = 50\n")
     return path
 
 

@@ -118,7 +118,7 @@ def test_the_manifest_on_disk_says_the_same_and_the_summary_shows_it(tmp_path, c
     on_disk = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert on_disk == json.loads(json.dumps(manifest.to_dict()))
     lines = summary_lines(manifest, len(course.exercises))
-    assert lines[0].split() == ["student", "name", "canvas", "id", "exercises", "late"]
+    assert lines[0].split() == ["student", "name", "canvas", "id", "exercises", "ignored", "late"]
     assert any(line.split()[:4] == ["jonesbob-1002", "jonesbob", "1002", "1/10"] and line.endswith("yes")
                for line in lines)
 
@@ -259,3 +259,43 @@ def test_the_collect_command_prints_the_class_and_the_problems(tmp_path, course,
     assert main(["--course", str(ROOT), "collect", str(source), "--out", str(tmp_path / "o2"),
                  "--due", "2026-03-01"]) == 2
     assert "--due '2026-03-01': expected a date and time with its UTC offset" in capsys.readouterr().err
+
+
+def load_make_canvas_zip():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_canvas_zip", ROOT / "examples" / "make_canvas_zip.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_committed_canvas_zip_is_what_the_script_builds(tmp_path):
+    import zipfile
+
+    make = load_make_canvas_zip()
+    with zipfile.ZipFile(ROOT / "examples" / "canvas-submissions.zip") as z:
+        committed = [(i.filename, z.read(i)) for i in z.infolist()]
+    built = make.uploads()
+    assert [n for n, _ in committed] == [n for n, _ in built]
+    for (name, data), (_, fresh) in zip(committed, built):
+        if name.endswith(".zip"):  # a learner's own zip: compare what is inside
+            inner = zipfile.ZipFile(__import__("io").BytesIO(data))
+            again = zipfile.ZipFile(__import__("io").BytesIO(fresh))
+            assert [(i.filename, inner.read(i)) for i in inner.infolist()] == \
+                [(i.filename, again.read(i)) for i in again.infolist()]
+        else:
+            assert data == fresh, name
+
+
+def test_the_sample_class_taken_in_from_canvas_is_the_sample_class(tmp_path, course):
+    make = load_make_canvas_zip()
+    manifest = take_in(ROOT / "examples" / "canvas-submissions.zip", tmp_path / "out", course)
+    got = files_of(tmp_path / "out")
+    for folder, (name, user, late) in make.LEARNERS.items():
+        sid = f"{name}-{user}"
+        assert manifest.student(sid).late is late and manifest.student(sid).platform_ids == {"user_id": str(user)}
+        expected = {f"{sid}/{p.name}": p.read_bytes() for p in (ROOT / "examples" / "class" / folder).iterdir()
+                    if p.suffix in (".py", ".ipynb")}
+        assert {k: v for k, v in got.items() if k.startswith(f"{sid}/")} == expected, folder
+    assert [p for s in manifest.students for p in s.problems] == [] and manifest.problems == []

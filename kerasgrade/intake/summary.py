@@ -17,11 +17,12 @@ def _platform_id(manifest: Manifest, record) -> str:
 
 
 def summary_lines(manifest: Manifest, n_exercises: int) -> list[str]:
-    head = ("student", "name", f"{manifest.platform} id", "exercises", "late")
+    head = ("student", "name", f"{manifest.platform} id", "exercises", "ignored", "late")
     rows = [head]
     for r in manifest.students:
         late = "" if not r.late else ("yes" if r.days_late is None else f"{r.days_late} day(s)")
-        rows.append((r.student, r.name, _platform_id(manifest, r), f"{len(r.files)}/{n_exercises}", late))
+        rows.append((r.student, r.name, _platform_id(manifest, r), f"{len(r.files)}/{n_exercises}",
+                     str(len(r.ignored)) if r.ignored else "", late))
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     return ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
 
