@@ -22,8 +22,9 @@ from .result import ExerciseResult, Gradebook
 if TYPE_CHECKING:
     from .intake.manifest import Manifest
 
-__all__ = ["gradescope_results", "canvas_rows", "write_canvas", "gradescope_score_rows", "GRADESCOPE_SCORE_COLUMNS", "read_canvas_roster",
-           "build_gradescope_bundle", "pinned_requirements", "CANVAS_ID_COLUMNS", "GRADING_PACKAGES"]
+__all__ = ["gradescope_results", "canvas_rows", "write_canvas", "read_canvas_roster", "gradescope_score_rows",
+           "GRADESCOPE_SCORE_COLUMNS", "build_gradescope_bundle", "pinned_requirements", "CANVAS_ID_COLUMNS",
+           "GRADING_PACKAGES"]
 
 
 def _num(x: float) -> float:
@@ -151,14 +152,16 @@ def canvas_rows(book: Gradebook, *, assignment: str, assignment_id: str | None =
         score = f"{round(book.adjusted_total(s) * points / 100.0, 2):g}"
         record = manifest.student(s) if manifest else None
         canvas_id = record.platform_ids.get("user_id") if record and record.platform == "canvas" else None
-        if canvas_id and (roster is None or canvas_id not in index):
+        if canvas_id and roster is not None and canvas_id in index:
+            matched.add(index[canvas_id])
+            rows.append([(roster[index[canvas_id]].get(c) or "").strip() for c in CANVAS_ID_COLUMNS] + [score])
+            continue
+        if canvas_id:
             if roster is not None:
                 warnings.append(f"{s}: Canvas user {canvas_id} is not in the Canvas roster; row written from "
                                 "the manifest")
             rows.append([record.name or s, canvas_id, "", "", "", score])
             continue
-        if canvas_id:
-            s = canvas_id
         if roster is None:
             ids = dict.fromkeys(CANVAS_ID_COLUMNS, "")
             ids["Student"], ids[id_column] = s, s

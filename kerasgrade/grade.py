@@ -243,9 +243,13 @@ def merge(course: Course, shards: list[Path], out: Path) -> Gradebook:
             target = result_path(out, *key)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
-        if (shard / "manifest.json").is_file() and not (out / "manifest.json").exists():
+        manifest = shard / "manifest.json"  # `kerasgrade collect`'s, carried by grade: the same in every shard
+        if manifest.is_file():
+            if (out / "manifest.json").is_file() and (out / "manifest.json").read_bytes() != manifest.read_bytes():
+                raise KerasgradeError(f"{manifest}: differs from another shard's manifest.json; were the shards "
+                                      "cut from the same SUBMISSIONS folder?")
             out.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shard / "manifest.json", out / "manifest.json")
+            shutil.copyfile(manifest, out / "manifest.json")
         for ref in sorted(shard.glob("reference/*.json")):
             (out / "reference").mkdir(parents=True, exist_ok=True)
             shutil.copyfile(ref, out / "reference" / ref.name)

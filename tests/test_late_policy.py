@@ -187,3 +187,18 @@ def test_the_export_commands_read_the_manifest_grade_carried(tmp_path, course, c
     assert main(["--course", str(ROOT), "export", "gradescope-scores", "--from", str(out),
                  "--out", str(tmp_path / "g.csv")]) == 0
     assert "alice: not taken in from a Gradescope export" in capsys.readouterr().err
+
+
+def test_merge_carries_the_shards_manifest_and_refuses_two_different_ones(tmp_path, course):
+    from kerasgrade.errors import KerasgradeError
+    from kerasgrade.grade import merge
+
+    shards = [tmp_path / "s1", tmp_path / "s2"]
+    for shard, student in zip(shards, ("alice", "bob")):
+        save_result(shard, result(student))
+        write_manifest(canvas_manifest(), shard)
+    book = merge(course, shards, tmp_path / "all")
+    assert read_manifest(tmp_path / "all") == canvas_manifest() and book.late("alice").late
+    write_manifest(Manifest("other.zip", "canvas", None, []), shards[1])
+    with pytest.raises(KerasgradeError, match="differs from another shard's manifest.json"):
+        merge(course, shards, tmp_path / "all2")
