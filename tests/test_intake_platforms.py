@@ -174,6 +174,19 @@ def test_gradescope_metadata_that_is_not_yaml_refuses_the_export(tmp_path, cours
         take_in(source, tmp_path / "out", course)
 
 
+def test_gradescope_metadata_with_an_alias_bomb_is_read_without_expanding_it(tmp_path, course):
+    laughs = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    laughs += [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")]
+    meta = "\n".join(laughs) + ("\nsubmission_1:\n  :submitters:\n  - :name: *i\n    :sid: *i\n    :email: x@y.z\n"
+                                 "  :created_at: *i\n")
+    source = write_zip(tmp_path / "e.zip", [("submission_metadata.yml", meta.encode()),
+                                            (f"submission_1/{EX}.py", b"ok = 1\n")])
+    manifest = take_in(source, tmp_path / "out", course)
+    (record,) = manifest.students
+    assert (record.student, record.name, record.submitted_at) == ("x@y.z", "", None)
+    assert sum("no :submitters: list" in p for p in manifest.problems) == 9
+
+
 # -- nbgrader ----------------------------------------------------------------------------
 
 def nbgrader_course(folder: Path) -> Path:

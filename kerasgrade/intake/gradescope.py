@@ -18,12 +18,21 @@ from .upload import Upload, parse_time, safe_id
 __all__ = ["METADATA", "looks_like", "read"]
 
 METADATA = "submission_metadata.yml"
+MAX_FIELD = 320  # characters of a name, SID or email (longer: not Gradescope's, ignored)
 
 
 def _get(d: dict, key: str, default=None):
     if not isinstance(d, dict):
         return default
     return d.get(f":{key}", d.get(key, default))
+
+
+def _text(value) -> str:
+    """A scalar of the metadata as text; anything else (a list, a mapping, an alias bomb) as ''."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    text = str(value)
+    return text if len(text) <= MAX_FIELD else ""
 
 
 def _metadata_entry(listing: Listing):
@@ -52,7 +61,10 @@ def read(listing: Listing) -> tuple[list[Upload], list[str]]:
             files.setdefault(e.path[len(root)], []).append(e)
     uploads, problems = [], []
     for folder, info in meta.items():
-        folder = str(folder)
+        folder = _text(folder)
+        if not folder:
+            problems.append(f"{meta_entry.where}: a key that is not a submission folder; ignored")
+            continue
         submitters = _get(info, "submitters")
         if not isinstance(submitters, list) or not submitters:
             problems.append(f"{meta_entry.where}: {folder} has no :submitters: list; ignored")
@@ -61,20 +73,18 @@ def read(listing: Listing) -> tuple[list[Upload], list[str]]:
             problems.append(f"{meta_entry.where}: {folder} is listed but has no files in the export")
         when = parse_time(_get(info, "created_at"))
         for n, person in enumerate(submitters, 1):
-            sid, email = str(_get(person, "sid", "") or ""), str(_get(person, "email", "") or "")
-            name = str(_get(person, "name", "") or "")
+            sid, email, name = (_text(_get(person, key)) for key in ("sid", "email", "name"))
             proposed = next((x for x in (sid, email) if x and STUDENT_ID.match(x)),
                             safe_id(sid or email or name, f"gradescope-{safe_id(folder, 'submission')}-{n}"))
             ids = {"submission_id": folder.removeprefix("submission_"), "sid": sid, "email": email}
-            score = _get(info, "score")
-            if score is not None:
-                ids["gradescope_score"] = str(score)
+            if _text(_get(info, "score")):
+                ids["gradescope_score"] = _text(_get(info, "score"))
             up = Upload(proposed, name, "gradescope", ids, submitted_at=when,
                         group_key=folder if len(submitters) > 1 else "")
             for e in files.get(folder, []):
                 up.files.append((e, e.path[len(root) + 1:], 0))
             uploads.append(up)
-    listed = {str(k) for k in meta}
+    listed = {_text(k) for k in meta}
     for folder in sorted(set(files) - listed):
         problems.append(f"{meta_entry.where}: the folder {folder} is not in the metadata; ignored")
     return uploads, problems

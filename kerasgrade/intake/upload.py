@@ -49,7 +49,7 @@ def parse_time(value) -> datetime | None:
     """A platform's time (a datetime, or text such as ``2026-03-01 12:00:00.5 UTC``) as an aware UTC datetime."""
     if isinstance(value, datetime):
         dt = value
-    elif isinstance(value, str):
+    elif isinstance(value, str) and len(value) <= 64:
         text = value.strip()
         for tail in (" UTC", " utc", "Z"):
             if text.endswith(tail):
