@@ -239,6 +239,8 @@ def cmd_nbgrader_init(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from .intake.manifest import PLATFORMS
+
     p = argparse.ArgumentParser(prog="kerasgrade", description="Auto-graded exercises for Keras "
                                 "Model Subclassing.", epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -268,7 +270,7 @@ def parser() -> argparse.ArgumentParser:
                         "SUBMISSIONS/manifest.json: platform ids, late flags, every file taken, ignored or refused.")
     co.add_argument("source", help="the platform's zip, or a folder")
     co.add_argument("--out", required=True, help="SUBMISSIONS: a new or empty folder")
-    co.add_argument("--format", choices=["canvas", "gradescope", "nbgrader", "folders"],
+    co.add_argument("--format", choices=PLATFORMS,
                     help="the kind of SOURCE (default: told from its contents)")
     co.add_argument("--due", help="the due date with its UTC offset, e.g. 2026-03-01T23:59:00+01:00 (default: "
                     "[late] due in course.toml); a submission after it is late")

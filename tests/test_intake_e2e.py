@@ -93,3 +93,24 @@ def test_a_gradescope_export_with_a_group_is_collected_graded_and_scored_by_sid(
     assert rows[1:] == [["Alice Smith", "A100", "alice@uni.edu", "100", "100", "100", ""],
                         ["Bob Jones", "B200", "bob@uni.edu", "70", "100", "100", "yes"],
                         ["Chen Li", "C300", "chen@uni.edu", "70", "100", "100", "yes"]]
+
+
+@pytest.mark.slow
+def test_an_nbgrader_course_is_collected_graded_and_exported(tmp_path):
+    toml = course(tmp_path)
+    notebook = (ROOT / "examples" / "class" / "frank" / f"{EX}.ipynb").read_bytes()   # a correct notebook
+    for student, stamp in (("alice", "2026-03-01 21:00:00.000000 UTC"), ("bob", "2026-03-02 03:00:00.000000 UTC")):
+        folder = tmp_path / "nbcourse" / "submitted" / student / "model_subclassing"
+        folder.mkdir(parents=True)
+        (folder / f"{EX}.ipynb").write_bytes(notebook)
+        (folder / "timestamp.txt").write_text(stamp)
+    said = kerasgrade("--course", toml, "collect", tmp_path / "nbcourse", "--out", tmp_path / "class")
+    assert "collected 2 student(s) from nbcourse (nbgrader)" in said
+    kerasgrade("--course", toml, "grade", tmp_path / "class", "--out", tmp_path / "out", "--jobs", "1", "--quiet")
+    g = grades(tmp_path / "out")
+    assert {s: (g[s]["total"], g[s]["late"], g[s]["days_late"], g[s]["adjusted_total"]) for s in g} == {
+        "alice": (100, False, None, 100), "bob": (100, True, 1, 90)}
+    kerasgrade("--course", toml, "export", "csv", "--from", tmp_path / "out", "--out", tmp_path / "g.csv")
+    rows = list(csv.reader((tmp_path / "g.csv").open()))
+    assert rows[0] == ["student", EX, "total", "late", "adjusted total"]
+    assert rows[2][0] == "bob" and rows[2][-2:] == ["late (1 day)", "90"]

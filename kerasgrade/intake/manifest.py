@@ -12,12 +12,12 @@ from pathlib import Path
 
 from ..errors import KerasgradeError
 
-__all__ = ["MANIFEST", "VERSION", "FileTaken", "Ignored", "StudentRecord", "Manifest", "read_manifest",
+__all__ = ["MANIFEST", "VERSION", "PLATFORMS", "FileTaken", "Ignored", "StudentRecord", "Manifest", "read_manifest",
            "write_manifest"]
 
 MANIFEST = "manifest.json"
 VERSION = 1
-PLATFORMS = ("canvas", "gradescope", "nbgrader", "folders")
+PLATFORMS = ("canvas", "gradescope", "nbgrader", "folders")  # the kinds of SOURCE `kerasgrade collect` reads
 
 
 @dataclass(frozen=True)

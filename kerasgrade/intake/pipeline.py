@@ -23,13 +23,13 @@ from ..discover import STUDENT_ID
 from ..errors import KerasgradeError
 from . import canvas, folders, gradescope, nbgrader_exchange
 from .archive import Budget, Listing, Unreadable, list_dir, list_zip
-from .manifest import MANIFEST, FileTaken, Ignored, Manifest, StudentRecord, read_manifest, write_manifest
+from .manifest import (MANIFEST, PLATFORMS, FileTaken, Ignored, Manifest, StudentRecord, read_manifest,
+                       write_manifest)
 from .matching import Candidate, choose, match_name, skip_reason
 from .upload import Upload
 
 __all__ = ["PLATFORMS", "detect", "take_in"]
 
-PLATFORMS = ("canvas", "gradescope", "nbgrader", "folders")
 RESERVED_IDS = {MANIFEST.casefold()}
 
 
