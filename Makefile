@@ -2,13 +2,18 @@
 PY ?= python3
 PIP ?= $(PY) -m pip
 
-.PHONY: install demo test test-fast validate bench
+.PHONY: install demo demo-canvas test test-fast validate bench
 
 install:
 	$(PIP) install -q -e ".[test]"
 
 demo: install            ## install everything, grade the sample class, print the gradebook
 	kerasgrade grade examples/class --out out/sample-class --force
+
+demo-canvas: install     ## the sample class as a Canvas download: collect, grade, export to Canvas
+	kerasgrade collect examples/canvas-submissions.zip --out out/canvas-class --force
+	kerasgrade grade out/canvas-class --out out/canvas-grades
+	kerasgrade export canvas --from out/canvas-grades --out out/canvas-grades/canvas.csv
 
 test: install            ## the whole test suite (CI runs this)
 	$(PY) -m pytest

@@ -10,6 +10,7 @@ from pathlib import Path
 from .errors import KerasgradeError
 
 EPILOG = """examples:
+  kerasgrade collect submissions.zip --out class     take in a Canvas/Gradescope/nbgrader download
   kerasgrade check exercises/ex01_first_model.py      a learner checks one exercise
   kerasgrade grade examples/class --out /tmp/grades   an instructor grades a class
   kerasgrade validate                                 CI proves the course sound
@@ -52,12 +53,14 @@ def cmd_check(args) -> int:
 def cmd_grade(args) -> int:
     from .discover import discover
     from .grade import grade_class, shard_of, write_outputs
+    from .intake.manifest import carry_manifest
     from .report import print_gradebook
     from .terminal import ProgressBar
 
     course = _course(args)
     shard = _shard(args.shard) if args.shard else None
     subs, warnings = discover(args.submissions, course)
+    carry_manifest(args.submissions, args.out)  # the late flags and platform ids, from `kerasgrade collect`
     if shard:
         subs = shard_of(subs, *shard)
     for w in warnings:
@@ -84,6 +87,37 @@ def cmd_grade(args) -> int:
     print(f"\nwrote {', '.join(str(f) for f in files)}\n({len(book.students)} students, "
           f"{graded} submission(s) graded in {time.monotonic() - start:.1f} s)")
     return 0
+
+
+def cmd_collect(args) -> int:
+    from .intake import take_in
+    from .intake.summary import problem_lines, summary_lines
+
+    course = _course(args)
+    due = _due(args.due) if args.due else None
+    manifest = take_in(args.source, args.out, course, platform=args.format, due=due,
+                       assignment=args.assignment, force=args.force)
+    print(f"collected {len(manifest.students)} student(s) from {manifest.source} ({manifest.platform}) "
+          f"into {args.out}" + (f", due {manifest.due}" if manifest.due else ""))
+    print("\n".join(summary_lines(manifest, len(course.exercises))))
+    problems = problem_lines(manifest)
+    if problems:
+        print(f"\n{len(problems)} thing(s) to look at (the rest was taken in):\n" + "\n".join(problems))
+    print(f"\nwrote {Path(args.out) / 'manifest.json'}: every file taken, ignored or refused, and why")
+    return 0
+
+
+def _due(text: str):
+    from datetime import datetime
+
+    try:
+        due = datetime.fromisoformat(text)
+    except ValueError:
+        due = None
+    if due is None or due.tzinfo is None:
+        raise KerasgradeError(f"--due {text!r}: expected a date and time with its UTC offset, "
+                              "e.g. --due 2026-03-01T23:59:00+01:00")
+    return due
 
 
 def cmd_merge(args) -> int:
@@ -160,8 +194,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import build_gradescope_bundle, canvas_rows, read_canvas_roster, write_canvas
+    from .export import (build_gradescope_bundle, canvas_rows, gradescope_score_rows, read_canvas_roster,
+                         write_canvas)
     from .grade import load_gradebook
+    from .intake.manifest import read_manifest
     from .report import write_csv
 
     course = _course(args)
@@ -176,12 +212,19 @@ def cmd_export(args) -> int:
     if not book.results:
         raise KerasgradeError(f"{args.source}: no results in {Path(args.source) / 'results'}; "
                               "run `kerasgrade grade SUBMISSIONS --out OUT` first")
+    manifest = read_manifest(args.source)
     if args.target == "csv":
         write_csv(book, args.out)
+    elif args.target == "gradescope-scores":
+        rows, warnings = gradescope_score_rows(book, manifest, points=args.points or 100.0)
+        for w in warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        write_canvas(rows, args.out)
     else:
         roster = read_canvas_roster(args.roster) if args.roster else None
         rows, warnings = canvas_rows(book, assignment=args.assignment or course.title, points=args.points or 100.0,
-                                     assignment_id=args.assignment_id, roster=roster, id_column=args.id_column)
+                                     assignment_id=args.assignment_id, roster=roster, id_column=args.id_column,
+                                     manifest=manifest)
         for w in warnings:
             print(f"warning: {w}", file=sys.stderr)
         write_canvas(rows, args.out)
@@ -215,6 +258,8 @@ def cmd_nbgrader_init(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from .intake.manifest import PLATFORMS
+
     p = argparse.ArgumentParser(prog="kerasgrade", description="Auto-graded exercises for Keras "
                                 "Model Subclassing.", epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -246,6 +291,20 @@ def parser() -> argparse.ArgumentParser:
                        description="Fork a confined throw-away child and report each defence (namespaces, "
                        "cgroup, user id, seccomp, no_new_privs, rlimits) as reached or missing, with why.")
     d.set_defaults(func=cmd_doctor)
+    co = sub.add_parser("collect", help="instructors: take in a platform's download as SUBMISSIONS",
+                        description="Take in SOURCE (a Canvas \"Download Submissions\" zip, a Gradescope \"Export "
+                        "Submissions\" zip, an nbgrader course folder or its submitted/ folder, a folder or zip of "
+                        "per-student folders) as SUBMISSIONS/<student>/<exercise>.py|.ipynb, ready for `grade`, and "
+                        "SUBMISSIONS/manifest.json: platform ids, late flags, every file taken, ignored or refused.")
+    co.add_argument("source", help="the platform's zip, or a folder")
+    co.add_argument("--out", required=True, help="SUBMISSIONS: a new or empty folder")
+    co.add_argument("--format", choices=PLATFORMS,
+                    help="the kind of SOURCE (default: told from its contents)")
+    co.add_argument("--due", help="the due date with its UTC offset, e.g. 2026-03-01T23:59:00+01:00 (default: "
+                    "[late] due in course.toml); a submission after it is late")
+    co.add_argument("--assignment", help="nbgrader: take in only this assignment")
+    co.add_argument("--force", action="store_true", help="replace what an earlier collect wrote in --out")
+    co.set_defaults(func=cmd_collect)
 
     m = sub.add_parser("merge", help="instructors: join the --out folders of shard runs into one gradebook",
                        description="Join the results of `kerasgrade grade --shard K/N` runs into one "
@@ -264,16 +323,20 @@ def parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("export", help="instructors: Gradescope autograder zip, Canvas or plain CSV",
                        description="gradescope: build the autograder zip from the course (no solutions). "
-                       "canvas, csv: a gradebook CSV from the results `kerasgrade grade` wrote in --from OUT.")
-    x.add_argument("target", choices=["gradescope", "canvas", "csv"])
+                       "canvas, csv: a gradebook CSV from the results `kerasgrade grade` wrote in --from OUT. "
+                       "gradescope-scores: the scores keyed by Gradescope's SID and email. Students taken in by "
+                       "`kerasgrade collect` are written with their platform ids (OUT/manifest.json).")
+    x.add_argument("target", choices=["gradescope", "canvas", "csv", "gradescope-scores"])
     x.add_argument("--out", required=True, help="the file to write (autograder.zip, canvas.csv, grades.csv)")
-    x.add_argument("--from", dest="source", metavar="OUT", help="canvas, csv: the folder `kerasgrade grade` wrote")
+    x.add_argument("--from", dest="source", metavar="OUT", help="canvas, csv, gradescope-scores: the folder "
+                   "`kerasgrade grade` wrote")
     x.add_argument("--exercise", action="append", help="gradescope: grade only this exercise (repeatable; "
                    "default: all)")
     x.add_argument("--time-limit", type=float, default=540.0, help="gradescope: seconds for a whole submission; "
                    "keep it below the assignment's autograder timeout (default: 540, Gradescope's default is 600)")
     x.add_argument("--jobs", type=int, default=1, help="gradescope: parallel workers (default 1; each needs ~1.5 GB)")
-    x.add_argument("--points", type=float, help="canvas: points of the assignment (default 100); gradescope: "
+    x.add_argument("--points", type=float, help="canvas, gradescope-scores: points of the assignment (default "
+                   "100); gradescope: "
                    "rescale the total to this many points, exercises weighted as in course.toml")
     x.add_argument("--assignment", help="canvas: the assignment column's name (default: the course title)")
     x.add_argument("--assignment-id", help="canvas: the assignment's id, to update an existing assignment")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .errors import ConfigError
@@ -23,6 +24,30 @@ class Limits:
     output_kb: int = 64          # what the submission prints beyond this is cut
     tmp_mb: int = 256            # the child's private /tmp (and the largest file it may write)
     max_pids: int = 256          # processes and threads of one child at once (its cgroup)
+
+
+UNKNOWN_DAYS_LATE = 1  # a submission the platform marks late without saying when (Canvas's LATE) counts so
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    """``[late]`` of course.toml: applied to the course total in the gradebook, never in the checks."""
+
+    due: datetime | None = None   # with a UTC offset; `kerasgrade collect` compares submitted-at with it
+    grace_minutes: float = 0.0    # submitted within this after `due` is on time
+    penalty_per_day: float = 0.0  # percentage points off the course total per started day late
+    floor: float = 0.0            # the penalty never takes a total below this (in %)
+    cap: float | None = None      # a late total counts at most this (in %)
+
+    def adjust(self, total: float, late: bool, days_late: int | None) -> float:
+        """The course total (in %) after the policy; the raw ``total`` if on time."""
+        if not late:
+            return total
+        days = UNKNOWN_DAYS_LATE if days_late is None else days_late
+        adjusted = max(min(total, self.floor), total - self.penalty_per_day * days)
+        if self.cap is not None:
+            adjusted = min(adjusted, self.cap)
+        return round(adjusted, 2)
 
 
 @dataclass(frozen=True)
@@ -64,6 +89,7 @@ class Course:
     limits: Limits
     exercises: tuple[Exercise, ...] = field(default_factory=tuple)
     require_sandbox: bool = True  # [sandbox] require: refuse to grade a class without full isolation
+    late: LatePolicy | None = None  # None: no [late] table, no policy
 
     def exercise(self, exercise_id: str) -> Exercise:
         for ex in self.exercises:
@@ -121,6 +147,31 @@ def find_course_file(start: str | Path) -> Path | None:
         if (folder / COURSE_FILE).is_file():
             return folder / COURSE_FILE
     return None
+def _percent(value, where: str) -> float:
+    if not 0 <= value <= 100:
+        raise ConfigError(f"{where} must be a percentage from 0 to 100, got {value!r}")
+    return float(value)
+
+
+def _late_policy(table: dict, f: str) -> LatePolicy:
+    where = f"{f}: [late]"
+    known = LatePolicy.__dataclass_fields__
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(known)})")
+    due = table.get("due")
+    if due is not None and (not isinstance(due, datetime) or due.tzinfo is None):
+        raise ConfigError(f"{where}.due must be a date and time with its UTC offset, e.g. "
+                          f"due = 2026-03-01T23:59:00+01:00, got {due!r}")
+    grace = _get(table, "grace_minutes", (int, float), where, 0.0)
+    if grace < 0:
+        raise ConfigError(f"{where}.grace_minutes must be 0 or more, got {grace!r}")
+    cap = _get(table, "cap", (int, float), where, None)
+    return LatePolicy(due=due, grace_minutes=float(grace),
+                      penalty_per_day=_percent(_get(table, "penalty_per_day", (int, float), where, 0.0),
+                                               f"{where}.penalty_per_day"),
+                      floor=_percent(_get(table, "floor", (int, float), where, 0.0), f"{where}.floor"),
+                      cap=None if cap is None else _percent(cap, f"{where}.cap"))
 
 
 def load_course(path: str | Path | None = None) -> Course:
@@ -136,7 +187,7 @@ def load_course(path: str | Path | None = None) -> Course:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
     f = str(path)
-    known_top = {"course", "limits", "folders", "exercises", "sandbox"}
+    known_top = {"course", "limits", "folders", "exercises", "sandbox", "late"}
     for key in data:
         if key not in known_top:
             raise ConfigError(f"{f}: unknown table [{key}] (expected one of: {', '.join(sorted(known_top))})")
@@ -194,4 +245,6 @@ def load_course(path: str | Path | None = None) -> Course:
         if not ex.grader.exists():
             raise ConfigError(f"{where}.id: no grader for it at {ex.grader}")
         exercises.append(ex)
-    return Course(title, path.resolve(), seed, limits, tuple(exercises), require_sandbox)
+    late = _get(data, "late", dict, f, default=None)
+    late = None if late is None else _late_policy(late, f)
+    return Course(title, path.resolve(), seed, limits, tuple(exercises), require_sandbox, late)

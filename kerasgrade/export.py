@@ -12,6 +12,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Course
@@ -19,8 +20,12 @@ from .errors import KerasgradeError
 from .result import ExerciseResult, Gradebook
 from .sanitize import sanitize, sanitize_book
 
-__all__ = ["gradescope_results", "canvas_rows", "write_canvas", "read_canvas_roster",
-           "build_gradescope_bundle", "pinned_requirements", "CANVAS_ID_COLUMNS", "GRADING_PACKAGES"]
+if TYPE_CHECKING:
+    from .intake.manifest import Manifest
+
+__all__ = ["gradescope_results", "canvas_rows", "write_canvas", "read_canvas_roster", "gradescope_score_rows",
+           "GRADESCOPE_SCORE_COLUMNS", "build_gradescope_bundle", "pinned_requirements", "CANVAS_ID_COLUMNS",
+           "GRADING_PACKAGES"]
 
 
 def _num(x: float) -> float:
@@ -121,14 +126,16 @@ def read_canvas_roster(path: str | Path) -> list[dict[str, str]]:
 
 
 def canvas_rows(book: Gradebook, *, assignment: str, assignment_id: str | None = None, points: float = 100.0,
-                roster: list[dict[str, str]] | None = None, id_column: str = "SIS Login ID"
-                ) -> tuple[list[list[str]], list[str]]:
+                roster: list[dict[str, str]] | None = None, id_column: str = "SIS Login ID",
+                manifest: "Manifest | None" = None) -> tuple[list[list[str]], list[str]]:
     """Rows of Canvas's gradebook CSV (header, "Points Possible", a row per student) and warnings.
 
-    The score is the course total (``Gradebook.total``, a weighted percentage) scaled to
-    ``points``. With a ``roster`` (Canvas's own export) each student id is matched against
-    its SIS Login ID, SIS User ID or ID, and the row is copied from it; without, the
-    student id goes in ``id_column`` and Canvas matches on that.
+    The score is the course total after the late policy (``Gradebook.adjusted_total``, a
+    weighted percentage; the raw total without a policy) scaled to ``points``. A student
+    taken in from Canvas (``manifest``) is matched by the Canvas user id the download
+    named them with (Canvas's ID column). Otherwise, with a ``roster`` (Canvas's own
+    export) each student id is matched against its SIS Login ID, SIS User ID or ID, and
+    the row is copied from it; without, the student id goes in ``id_column``.
     """
     if id_column not in CANVAS_ID_COLUMNS[1:4]:
         raise KerasgradeError(f"--id-column {id_column!r}: expected one of {', '.join(CANVAS_ID_COLUMNS[1:4])}")
@@ -146,9 +153,21 @@ def canvas_rows(book: Gradebook, *, assignment: str, assignment_id: str | None =
     book = sanitize_book(book)
     for s in book.students:
         try:
-            score = f"{round(book.total(s) * points / 100.0, 2):g}"
+            score = f"{round(book.adjusted_total(s) * points / 100.0, 2):g}"
         except Exception as e:  # noqa: BLE001 - one student's score, never the export
             warnings.append(f"{s}: no score ({type(e).__name__}: {e}); left out (Canvas keeps their current score)")
+            continue
+        record = manifest.student(s) if manifest else None
+        canvas_id = record.platform_ids.get("user_id") if record and record.platform == "canvas" else None
+        if canvas_id and roster is not None and canvas_id in index:
+            matched.add(index[canvas_id])
+            rows.append([(roster[index[canvas_id]].get(c) or "").strip() for c in CANVAS_ID_COLUMNS] + [score])
+            continue
+        if canvas_id:
+            if roster is not None:
+                warnings.append(f"{s}: Canvas user {canvas_id} is not in the Canvas roster; row written from "
+                                "the manifest")
+            rows.append([record.name or s, canvas_id, "", "", "", score])
             continue
         if roster is None:
             ids = dict.fromkeys(CANVAS_ID_COLUMNS, "")
@@ -164,6 +183,33 @@ def canvas_rows(book: Gradebook, *, assignment: str, assignment_id: str | None =
     for i, r in enumerate(roster or ()):
         if i not in matched:
             warnings.append(f"{r.get('Student', '?')}: in the Canvas roster but has no results (left out: Canvas keeps their current score)")
+    return rows, warnings
+
+
+# -- Gradescope: scores by the ids of its roster -------------------------------------------
+
+GRADESCOPE_SCORE_COLUMNS = ("Name", "SID", "Email", "Total Score", "Max Points", "Raw Score", "Late")
+
+
+def gradescope_score_rows(book: Gradebook, manifest: "Manifest | None", *, points: float = 100.0
+                          ) -> tuple[list[list[str]], list[str]]:
+    """A CSV of scores keyed by what Gradescope's roster knows each student by (SID, Email), and warnings.
+
+    Only students taken in from a Gradescope export (``manifest``) have those ids; a group's
+    members each get their row. ``Total Score`` is the total after the late policy, scaled
+    to ``points``; ``Raw Score`` the total before it.
+    """
+    rows, warnings = [list(GRADESCOPE_SCORE_COLUMNS)], []
+    for s in book.students:
+        record = manifest.student(s) if manifest else None
+        if record is None or record.platform != "gradescope":
+            warnings.append(f"{s}: not taken in from a Gradescope export (no SID or email); left out")
+            continue
+        ids = record.platform_ids
+        late = book.late(s)
+        rows.append([record.name, ids.get("sid", ""), ids.get("email", ""),
+                     f"{round(book.adjusted_total(s) * points / 100.0, 2):g}", f"{points:g}",
+                     f"{round(book.total(s) * points / 100.0, 2):g}", "yes" if late and late.late else ""])
     return rows, warnings
 
 
@@ -195,9 +241,10 @@ DEFAULT_TIME_LIMIT = 540.0  # seconds: below Gradescope's default 10-minute auto
 
 
 # What grading imports (the packages of a grading child), pinned in the bundle to the versions
-# installed here. pyproject.toml's other dependencies only draw reports (REPORT_ONLY).
+# installed here. pyproject.toml's other dependencies only draw reports or take submissions in
+# (REPORT_ONLY), which the bundle never does.
 GRADING_PACKAGES = ("tensorflow-cpu", "keras", "numpy", "hypothesis", "nbformat")
-REPORT_ONLY = ("matplotlib", "rich", "jinja2")
+REPORT_ONLY = ("matplotlib", "rich", "jinja2", "pyyaml")
 
 
 def pinned_requirements() -> list[str]:

@@ -221,9 +221,17 @@ def load_result(out: Path, sub: Submission) -> ExerciseResult | None:
     return result if result is not None and result.fingerprint == sub.fingerprint else None
 
 
+def new_gradebook(course: Course, out: Path) -> Gradebook:
+    """An empty gradebook of the course, with the late policy and OUT/manifest.json's late flags."""
+    from .intake.manifest import lateness_of, read_manifest
+
+    return Gradebook([e.id for e in course.exercises], course.weights,
+                     lateness=lateness_of(read_manifest(out)), late_policy=course.late)
+
+
 def load_gradebook(out: Path, course: Course) -> Gradebook:
     """Every result saved in OUT/results/<student>/<exercise>.json, for the course's exercises."""
-    book = Gradebook([e.id for e in course.exercises], course.weights)
+    book = new_gradebook(course, out)
     for path in sorted(Path(out).glob("results/*/*.json")):
         result = read_result(path)
         if result is not None and result.exercise in book.exercises:
@@ -254,7 +262,7 @@ def grade_class(course: Course, subs: list[Submission], out: Path, *, jobs: int,
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    book = Gradebook([e.id for e in course.exercises], course.weights)
+    book = new_gradebook(course, out)
     todo = []
     for s in subs:
         saved = None if force else load_result(out, s)
@@ -339,6 +347,13 @@ def merge(course: Course, shards: list[Path], out: Path) -> Gradebook:
             target = result_path(out, *key)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+        manifest = shard / "manifest.json"  # `kerasgrade collect`'s, carried by grade: the same in every shard
+        if manifest.is_file():
+            if (out / "manifest.json").is_file() and (out / "manifest.json").read_bytes() != manifest.read_bytes():
+                raise KerasgradeError(f"{manifest}: differs from another shard's manifest.json; were the shards "
+                                      "cut from the same SUBMISSIONS folder?")
+            out.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(manifest, out / "manifest.json")
         for ref in sorted(shard.glob("reference/*.json")):
             (out / "reference").mkdir(parents=True, exist_ok=True)
             shutil.copyfile(ref, out / "reference" / ref.name)

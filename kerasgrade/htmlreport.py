@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .curves import failed_curves, picture_name
-from .report import feedback_text
+from .report import feedback_text, late_text
 from .result import ERROR, GRADED, MISSING, TIMEOUT, Gradebook
 
 __all__ = ["CheckRate", "exercise_percents", "check_failure_rates", "concept_failure_rates",
@@ -156,6 +156,11 @@ def _unwritable(student: str, what: str, e: Exception) -> str:
             "the other students' are complete.")
 
 
+def _with_late(book: Gradebook) -> bool:
+    """Whether the report shows late flags: there is a manifest with them, or a late policy."""
+    return bool(book.lateness) or book.late_policy is not None
+
+
 def _student_row(book: Gradebook, s: str) -> dict:
     row = {"name": s, "anchor": _anchor(s), "problem": ""}
     try:
@@ -170,7 +175,11 @@ def _student_row(book: Gradebook, s: str) -> dict:
             cells.append({"percent": pct, "text": f"{_fmt(r.score)}/{_fmt(r.max_points)}{mark}",
                           "css": r.status if r.status != GRADED else ("full" if pct >= 100 else "")})
         total = book.total(s)
-        return {**row, "cells": cells, "total": total, "total_text": _fmt(total)}
+        late = {}
+        if _with_late(book):
+            adjusted = book.adjusted_total(s)
+            late = {"late": late_text(book, s), "adjusted": adjusted, "adjusted_text": _fmt(adjusted)}
+        return {**row, "cells": cells, "total": total, "total_text": _fmt(total), **late}
     except Exception as e:  # noqa: BLE001 - one student's row, never the report
         return {**row, "problem": _unwritable(s, "The row", e)}
 
@@ -212,6 +221,7 @@ def report_html(book: Gradebook, *, title: str = "kerasgrade report", feedback_d
         title=title, summary=_summary(book), exercises=book.exercises,
         distribution=_distribution(book, figures), concepts=_concepts(book, figures),
         checks=_checks(book, figures), students=[_student_row(book, s) for s in book.students],
+        with_late=_with_late(book),
         feedback=[_feedback_entry(book, s, feedback_dir) for s in book.students])
 
 

@@ -126,19 +126,31 @@ def failure_note(student: str, what: str, e: Exception) -> str:
             f"{clean_text(str(e), 500)}); the other students' are complete. Tell the course's maintainers.")
 
 
+def late_text(book: Gradebook, student: str) -> str:
+    """"late (2 days)", "late" or "" for a student, from the manifest `kerasgrade collect` wrote."""
+    late = book.late(student)
+    if late is None or not late.late:
+        return ""
+    return "late" if late.days_late is None else f"late ({late.days_late} day{'s' * (late.days_late != 1)})"
+
+
 def gradebook_rows(book: Gradebook) -> list[list[str]]:
     """The gradebook's cells: a header, then a row per student (a row that cannot be computed
-    holds the reason in its total's cell)."""
-    rows = [["student", *book.exercises, "total"]]
+    holds the reason in its total's cell); with late flags (a manifest) or a late policy, "late"
+    and "adjusted total" too."""
+    with_late = bool(book.lateness) or book.late_policy is not None
+    rows = [["student", *book.exercises, "total", *(["late", "adjusted total"] if with_late else [])]]
     for s in book.students:
         try:
             cells = []
             for ex in book.exercises:
                 r = book.get(s, ex)
                 cells.append(_fmt(r.score) if r else "")
-            rows.append([s, *cells, _fmt(book.total(s))])
+            late = [late_text(book, s), _fmt(book.adjusted_total(s))] if with_late else []
+            rows.append([s, *cells, _fmt(book.total(s)), *late])
         except Exception as e:  # noqa: BLE001 - one student's row, never the gradebook
-            rows.append([s, *[""] * len(book.exercises), f"ERROR: {failure_note(s, 'The row', e)}"])
+            rows.append([s, *[""] * len(book.exercises), f"ERROR: {failure_note(s, 'The row', e)}",
+                         *(["", ""] if with_late else [])])
     return rows
 
 
@@ -157,7 +169,11 @@ def _student_json(book: Gradebook, s: str) -> dict:
             exercises[ex]["checks"] = [
                 {k: c[k] for k in ("name", "title", "concept", "passed", "points", "max_points",
                                    "hidden", "message")} for c in d["checks"]]
-    entry = {"total": book.total(s), "exercises": exercises}
+    late = book.late(s)
+    entry = {"total": book.total(s), "exercises": exercises,
+             "late": bool(late and late.late), "days_late": late.days_late if late else None,
+             "submitted_at": late.submitted_at if late else None,
+             "adjusted_total": book.adjusted_total(s)}
     json.dumps(entry, allow_nan=False)  # this student's part must be valid JSON on its own
     return entry
 
@@ -179,6 +195,10 @@ def write_json(book: Gradebook, path: Path) -> None:
 def feedback_text(book: Gradebook, student: str, pictures: dict | None = None) -> str:
     """One student's feedback: every exercise, hidden checks included (graded after the deadline)."""
     lines = [f"Feedback for {student}: {_fmt(book.total(student))}% of the course", ""]
+    if late_text(book, student):
+        adjusted = book.adjusted_total(student)
+        lines[1:1] = [f"Handed in {late_text(book, student)}: {_fmt(adjusted)}% after the late policy"
+                      if adjusted != book.total(student) else f"Handed in {late_text(book, student)}."]
     for ex in book.exercises:
         r = book.get(student, ex)
         if r is None:
@@ -204,17 +224,22 @@ def write_feedback(book: Gradebook, folder: Path, pictures: dict | None = None) 
 
 
 def print_gradebook(book: Gradebook, stream=None) -> None:
-    """The gradebook as a table: a row per student, a cell per exercise (its status if not graded)."""
+    """The gradebook as a table: a row per student, a cell per exercise (its status if not
+    graded), the total in %, and the late columns when there are any."""
     header, *rows = gradebook_rows(book)
+    n = len(book.exercises)
     styled = []
     for s, row in zip(book.students, rows):
         cells = [Text(row[0])]
-        for ex, score in zip(book.exercises, row[1:-1]):
+        for ex, score in zip(book.exercises, row[1:1 + n]):
             r = book.get(s, ex)
             if r is None or r.status == GRADED:
                 cells.append(Text(score))
             else:
                 cells.append(Text(f"{score} ({r.status})", style="dim" if r.status == MISSING else "red"))
-        cells.append(Text(row[-1] if row[-1].startswith("ERROR") else f"{row[-1]} %", style="bold"))
+        total = row[1 + n]
+        cells.append(Text(total if total.startswith("ERROR") else f"{total} %", style="bold"))
+        if len(row) > n + 2:  # late, adjusted total
+            cells += [Text(row[n + 2]), Text(f"{row[n + 3]} %" if row[n + 3] else "", style="bold")]
         styled.append(cells)
     print_renderable(grid(header, styled), stream)

@@ -7,6 +7,10 @@ functions of these (see ``report.py``); nothing here knows an output format.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import LatePolicy
 
 GRADED, MISSING, ERROR, TIMEOUT = "graded", "missing", "error", "timeout"
 STATUSES = (GRADED, MISSING, ERROR, TIMEOUT)
@@ -66,6 +70,15 @@ class ExerciseResult:
         )
 
 
+@dataclass(frozen=True)
+class Lateness:
+    """When a student handed in, as the platform told ``kerasgrade collect`` (the manifest)."""
+
+    late: bool
+    days_late: int | None = None      # started days past the due date, when known
+    submitted_at: str | None = None   # ISO 8601
+
+
 @dataclass
 class Gradebook:
     """Every result of a run, with the course facts reporters need (order, weights)."""
@@ -73,6 +86,8 @@ class Gradebook:
     exercises: list[str]
     weights: dict[str, float]
     results: dict[tuple[str, str], ExerciseResult] = field(default_factory=dict)
+    lateness: dict[str, Lateness] = field(default_factory=dict)  # from the manifest, when there is one
+    late_policy: "LatePolicy | None" = None                      # course.toml's [late]
 
     @property
     def students(self) -> list[str]:
@@ -91,3 +106,13 @@ class Gradebook:
             if r is not None and r.max_points:
                 num += w * r.score / r.max_points
         return round(100.0 * num / den, 2) if den else 0.0
+
+    def late(self, student: str) -> Lateness | None:
+        return self.lateness.get(student)
+
+    def adjusted_total(self, student: str) -> float:
+        """The course total after the late policy (the raw ``total`` when on time or without a policy)."""
+        total, late = self.total(student), self.lateness.get(student)
+        if late is None or self.late_policy is None:
+            return total
+        return self.late_policy.adjust(total, late.late, late.days_late)
