@@ -157,7 +157,8 @@ def file_stem(student: str) -> str:
 
 def sanitize_book(book: Gradebook) -> Gradebook:
     """The gradebook with every result sanitized (keyed by the sanitized student and exercise)."""
-    clean = Gradebook(list(book.exercises), dict(book.weights))
+    clean = Gradebook(list(book.exercises), dict(book.weights), lateness=dict(book.lateness),
+                      late_policy=book.late_policy)
     for r in book.results.values():
         s = sanitize(r)
         clean.results[(s.student, s.exercise)] = s
