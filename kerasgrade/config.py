@@ -24,6 +24,13 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Mutation:
+    """``[mutation]``: what ``kerasgrade validate --mutants auto`` holds the course to."""
+    min_score: float | None = None                 # killed / (killed + survivors), per exercise
+    accepted: str = "tests/mutation/accepted.toml"  # mutants accepted as equivalent, with reasons
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     title: str
@@ -61,6 +68,7 @@ class Course:
     seed: int
     limits: Limits
     exercises: tuple[Exercise, ...] = field(default_factory=tuple)
+    mutation: Mutation = field(default_factory=Mutation)
 
     def exercise(self, exercise_id: str) -> Exercise:
         for ex in self.exercises:
@@ -124,7 +132,7 @@ def load_course(path: str | Path | None = None) -> Course:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
     f = str(path)
-    known_top = {"course", "limits", "folders", "exercises"}
+    known_top = {"course", "limits", "folders", "exercises", "mutation"}
     for key in data:
         if key not in known_top:
             raise ConfigError(f"{f}: unknown table [{key}] (expected one of: {', '.join(sorted(known_top))})")
@@ -174,4 +182,19 @@ def load_course(path: str | Path | None = None) -> Course:
         if not ex.grader.exists():
             raise ConfigError(f"{where}.id: no grader for it at {ex.grader}")
         exercises.append(ex)
-    return Course(title, path.resolve(), seed, limits, tuple(exercises))
+    return Course(title, path.resolve(), seed, limits, tuple(exercises), _mutation(data, f))
+
+
+def _mutation(data: dict, f: str) -> Mutation:
+    table = _get(data, "mutation", dict, f, default={})
+    where = f"{f}: [mutation]"
+    for key in table:
+        if key not in Mutation.__dataclass_fields__:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(Mutation.__dataclass_fields__)})")
+    defaults = Mutation()
+    score = _get(table, "min_score", (int, float), where, defaults.min_score)
+    if score is not None and not 0 <= score <= 1:
+        raise ConfigError(f"{where}.min_score must be between 0 and 1 (a fraction of the mutants "
+                          f"killed), got {score!r}")
+    return Mutation(None if score is None else float(score),
+                    _get(table, "accepted", str, where, defaults.accepted))
