@@ -32,13 +32,13 @@ from ..config import Course, Exercise, load_course
 from ..discover import Submission
 from ..errors import ConfigError, KerasgradeError
 from ..result import ERROR, ExerciseResult
+from . import DEFAULT_OUT
 from .operators import Mutant, mutants
 from .probe import PROBE_KEY, same_behaviour
 
 KILLED, SURVIVOR, EQUIVALENT, ACCEPTED, NOT_GRADED = "killed", "survivor", "equivalent", "accepted", "not graded"
 STATUSES = (KILLED, SURVIVOR, EQUIVALENT, ACCEPTED, NOT_GRADED)
 REFERENCE = "reference"
-DEFAULT_OUT = "out/mutation"
 _HELPERS = ("checks.py", "expect.py", "mutation/probe.py")  # what a check's verdict depends on, with the grader
 
 

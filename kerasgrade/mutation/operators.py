@@ -824,6 +824,26 @@ def clip_per_variable(ctx: Context):
                    ctx.replace(arg, arg.with_changes(keyword=cst.Name("clipnorm"))))
 
 
+def compiled_loss(ctx: Context):
+    """A train_step that computes its own loss instead of the one ``compile()`` was given."""
+    for call in ctx.nodes(kind=cst.Call):
+        if not is_self_attr(call.func, "compute_loss"):
+            continue
+        args = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        pos = [a.value for a in positional(call)]
+        y, y_pred = args.get("y", pos[1] if len(pos) > 1 else None), args.get("y_pred", pos[2] if len(pos) > 2 else None)
+        if y is None or y_pred is None:
+            continue
+        y, y_pred = (cst.Module([]).code_for_node(v) for v in (y, y_pred))
+        root = ctx.keras_root() or "keras"
+        for label, code, what in (
+                ("self.loss", f"self.loss({y}, {y_pred})", "calls `self.loss(y, y_pred)`, which fails "
+                 "when compile() was given a loss by name"),
+                ("mse", f"{root}.ops.mean({root}.ops.square({y} - {y_pred}))", "hard-codes a mean squared "
+                 "error instead of the compiled loss")):
+            yield (call, label, f"train_step {what}", ctx.replace(call, expr(code)))
+
+
 def drop_metrics(ctx: Context):
     for cls in ctx.classes:
         fn = methods(cls).get("metrics")
@@ -884,6 +904,7 @@ OPERATORS: dict[str, Operator] = {
     "share_one": share_one,
     "share_none": share_none,
     "clip_per_variable": clip_per_variable,
+    "compiled_loss": compiled_loss,
     "drop_metrics": drop_metrics,
     "drop_register": drop_register,
     "drop_config_key": drop_config_key,
