@@ -327,6 +327,18 @@ def expr(code: str) -> cst.BaseExpression:
     return cst.parse_expression(code)
 
 
+ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString,
+         cst.List, cst.Tuple, cst.Dict)
+
+
+def operand(node):
+    """``node`` ready to stand where a call stood: in parentheses unless it is atomic
+    (``tf.abs(a - b) * 2`` loses its abs as ``(a - b) * 2``, not ``a - b * 2``)."""
+    if isinstance(node, ATOMS) or node.lpar:
+        return node
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
 def with_args(call: cst.Call, args: list[cst.Arg]) -> cst.Call:
     if args and call.args and args[-1] is not call.args[-1]:
         args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
@@ -599,7 +611,7 @@ def activation(ctx: Context):
                 yield (call, f"{name}:{act}", f"`{name}(...)` is replaced by {act}",
                        ctx.replace(call.func, renamed_last(call.func, act)))
         yield (call, f"{name}:none", f"the `{name}(...)` is left out",
-               ctx.replace(call, positional(call)[0].value))
+               ctx.replace(call, operand(positional(call)[0].value)))
 
 
 def recurrent(ctx: Context):
@@ -671,7 +683,7 @@ def drop_layer(ctx: Context):
             args = positional(call)
             if args:
                 yield (call, f"self.{attr}", f"the forward pass skips `self.{attr}`",
-                       ctx.replace(call, args[0].value))
+                       ctx.replace(call, operand(args[0].value)))
 
 
 def drop_skip(ctx: Context):
@@ -695,14 +707,14 @@ def _drop_term(ctx: Context, node, sides):
         plain = isinstance(sides[gone], cst.Name)
         what = "the skip connection" if plain else "a branch"
         yield (node, f"drop:{code[gone]}", f"{what} `{code[gone]}` is left out of "
-               f"`{code[0]} + {code[1]}`", ctx.replace(node, sides[keep]))
+               f"`{code[0]} + {code[1]}`", ctx.replace(node, operand(sides[keep])))
 
 
 def drop_abs(ctx: Context):
     for call in ctx.nodes(kind=cst.Call):
         name = dotted(call.func)
         if (name == "abs" or last(name) == "abs") and len(call.args) == 1 and positional(call):
-            yield (call, name, f"the `{name}(...)` is left out", ctx.replace(call, call.args[0].value))
+            yield (call, name, f"the `{name}(...)` is left out", ctx.replace(call, operand(call.args[0].value)))
 
 
 def training_arg(ctx: Context):
