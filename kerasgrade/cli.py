@@ -129,6 +129,10 @@ def cmd_validate(args) -> int:
     from .validate import print_table, validate
 
     course = _course(args)
+    if args.mutants == "auto" and course.mutation.min_score is None:
+        raise KerasgradeError(f"{course.file}: `validate --mutants auto` needs [mutation] min_score "
+                              "(e.g. `min_score = 0.8`: the fraction of generated mutants each "
+                              "exercise's grader must kill)")
     start = time.monotonic()
 
     def progress(done, total, r):
@@ -148,10 +152,6 @@ def _validate_mutants(course, args) -> bool:
     """The generated mutants, held to ``[mutation] min_score`` (``validate --mutants auto``)."""
     from .mutation.mutate import below_threshold
 
-    if course.mutation.min_score is None:
-        raise KerasgradeError(f"{course.file}: `validate --mutants auto` needs [mutation] min_score "
-                              "(e.g. `min_score = 0.8`: the fraction of generated mutants each "
-                              "exercise's grader must kill)")
     run = _mutate(course, args, out=args.mutants_out)
     problems = below_threshold(run, course.mutation.min_score)
     for p in problems:

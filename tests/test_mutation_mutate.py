@@ -189,3 +189,11 @@ def test_a_blind_grader_shows_its_survivors_kills_and_equivalents_and_a_rerun_gr
     again = mutate_course(course, out=out, jobs=1)
     assert again.graded == 0
     assert [(o.id, o.status) for o in again.exercises[0].outcomes] == [(o.id, o.status) for o in v.outcomes]
+
+
+def test_validate_with_generated_mutants_needs_a_threshold_and_says_which_key(tmp_path, capsys):
+    from kerasgrade.cli import main
+
+    tiny_course(tmp_path)
+    assert main(["--course", str(tmp_path), "validate", "--mutants", "auto"]) == 2
+    assert "needs [mutation] min_score" in capsys.readouterr().err
