@@ -113,6 +113,13 @@ def _get(table: dict, key: str, kind, where: str, default=None, required=False):
     return value
 
 
+def _known_keys(table: dict, fields, where: str) -> None:
+    """Refuse a key that is no field of the dataclass ``fields``, naming the ones it knows."""
+    for key in table:
+        if key not in fields.__dataclass_fields__:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(fields.__dataclass_fields__)})")
+
+
 def _positive(value, where: str):
     if value <= 0:
         raise ConfigError(f"{where} must be positive, got {value!r}")
@@ -143,9 +150,7 @@ def load_course(path: str | Path | None = None) -> Course:
 
     lim = _get(data, "limits", dict, f, default={})
     where = f"{f}: [limits]"
-    for key in lim:
-        if key not in Limits.__dataclass_fields__:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(Limits.__dataclass_fields__)})")
+    _known_keys(lim, Limits, where)
     defaults = Limits()
     limits = Limits(
         timeout=_positive(_get(lim, "timeout", (int, float), where, defaults.timeout), f"{where}.timeout"),
@@ -188,9 +193,7 @@ def load_course(path: str | Path | None = None) -> Course:
 def _mutation(data: dict, f: str) -> Mutation:
     table = _get(data, "mutation", dict, f, default={})
     where = f"{f}: [mutation]"
-    for key in table:
-        if key not in Mutation.__dataclass_fields__:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(Mutation.__dataclass_fields__)})")
+    _known_keys(table, Mutation, where)
     defaults = Mutation()
     score = _get(table, "min_score", (int, float), where, defaults.min_score)
     if score is not None and not 0 <= score <= 1:
