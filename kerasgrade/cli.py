@@ -143,45 +143,29 @@ def cmd_validate(args) -> int:
                         progress=progress, announce=_announce_sandbox)
     ok = print_table(verdicts, args.seeds)
     if args.mutants == "auto":
-        ok &= _validate_mutants(course, args)
+        from .mutation.command import validate_mutants
+
+        ok &= validate_mutants(course, **_mutation_grading(args, args.mutants_out))
     print(f"({time.monotonic() - start:.1f} s)")
     return 0 if ok else 1
 
 
-def _validate_mutants(course, args) -> bool:
-    """The generated mutants, held to ``[mutation] min_score`` (``validate --mutants auto``)."""
-    from .mutation.mutate import below_threshold
-
-    run = _mutate(course, args, out=args.mutants_out)
-    problems = below_threshold(run, course.mutation.min_score)
-    for p in problems:
-        print(f"  mutation: {p}")
-    return not problems
-
-
-def _mutate(course, args, out: str):
-    from .mutation.mutate import mutate_course
-    from .mutation.report import print_report, write_outputs
-
+def _mutation_grading(args, out: str) -> dict:
+    """How ``mutate`` and ``validate --mutants auto`` grade: where, how wide, with what progress line."""
     start = time.monotonic()
 
     def progress(done, total, r):
         if not args.quiet:
             _progress(done, total, 0, start, f"{r.exercise}/{r.student}: {r.score:g}/{r.max_points:g}")
 
-    run = mutate_course(course, out=out, jobs=args.jobs, exercises=args.exercise, progress=progress,
-                        announce=_announce_sandbox)
-    print_report(run)
-    files = write_outputs(run, out, title=course.title)
-    print(f"wrote {', '.join(str(f) for f in files)}")
-    return run
+    return {"out": out, "jobs": args.jobs, "exercises": args.exercise, "progress": progress,
+            "announce": _announce_sandbox}
 
 
 def cmd_mutate(args) -> int:
-    from .mutation.mutate import SURVIVOR
+    from .mutation.command import mutate_main
 
-    run = _mutate(_course(args), args, out=args.out)
-    return 1 if any(v.count(SURVIVOR) or v.reference_problem for v in run.exercises) else 0
+    return mutate_main(_course(args), **_mutation_grading(args, args.out))
 
 
 def cmd_export(args) -> int:
