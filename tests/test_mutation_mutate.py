@@ -7,7 +7,7 @@ import pytest
 from kerasgrade.config import load_course
 from kerasgrade.errors import ConfigError
 from kerasgrade.mutation.mutate import (ACCEPTED, EQUIVALENT, KILLED, NOT_GRADED, SURVIVOR, ExerciseMutation,
-                                        Outcome, Run, below_threshold, classify, load_accepted, mutate_course,
+                                        Outcome, Run, below_threshold, classify, load_judged, mutate_course,
                                         probe_course)
 from kerasgrade.mutation.probe import PROBE_KEY
 from kerasgrade.result import ERROR, GRADED, CheckResult, ExerciseResult
@@ -90,12 +90,20 @@ def test_without_observations_a_full_marks_mutant_is_a_survivor_not_equivalent()
 
 
 def test_an_accepted_mutant_is_listed_apart_with_its_reason():
-    status, _, _, reason = classify(result([True]), result([True]), "GRU is allowed")
+    status, _, _, reason = classify(result([True]), result([True]), ("accepted", "GRU is allowed"))
     assert (status, reason) == (ACCEPTED, "GRU is allowed")
 
 
-def test_an_accepted_mutant_that_loses_points_is_still_killed():
-    assert classify(result([True]), result([False]), "GRU is allowed")[0] == KILLED
+def test_a_mutant_judged_blind_is_a_survivor_although_the_probe_saw_the_same_outputs():
+    ref = result([True], [[1.0, 0.5]])
+    same = result([True], [[1.0, 0.5]])
+    assert classify(ref, same)[0] == EQUIVALENT
+    status, _, _, reason = classify(ref, same, ("blind", "crashes with compile(loss='mse')"))
+    assert (status, reason) == (SURVIVOR, "crashes with compile(loss='mse')")
+
+
+def test_a_judged_mutant_that_loses_points_is_still_killed():
+    assert classify(result([True]), result([False]), ("accepted", "GRU is allowed"))[0] == KILLED
 
 
 def test_a_mutant_whose_worker_died_is_not_graded_and_not_counted():
@@ -132,8 +140,9 @@ def test_the_threshold_names_each_exercise_below_it():
 
 def test_the_accepted_file_gives_each_entry_its_reason(tmp_path):
     course = tiny_course(tmp_path, '[mutation]\naccepted = "ok.toml"\n')
-    (tmp_path / "ok.toml").write_text('[[accepted]]\nexercise = "ex01_tiny"\nmutant = "a/B"\nreason = "fine"\n')
-    assert load_accepted(course) == {("ex01_tiny", "a/B"): "fine"}
+    (tmp_path / "ok.toml").write_text('[[accepted]]\nexercise = "ex01_tiny"\nmutant = "a/B"\nreason = "fine"\n'
+                                      '[[blind]]\nexercise = "ex01_tiny"\nmutant = "c/D"\nreason = "wrong"\n')
+    assert load_judged(course) == {("ex01_tiny", "a/B"): ("accepted", "fine"), ("ex01_tiny", "c/D"): ("blind", "wrong")}
 
 
 @pytest.mark.parametrize("text, key", [
@@ -141,13 +150,16 @@ def test_the_accepted_file_gives_each_entry_its_reason(tmp_path):
     ('[[accepted]]\nexercise = "ex09"\nmutant = "a/B"\nreason = "r"\n', "#1.exercise: no exercise 'ex09'"),
     ('[[accepted]]\nexercise = "ex01_tiny"\nmutant = "a/B"\nreason = "r"\nwhy = 1\n', "unknown key 'why'"),
     ("[[accepted]\n", "not valid TOML"),
+    ('[[fine]]\nexercise = "ex01_tiny"\n', "unknown table [fine]"),
+    ('[[blind]]\nexercise = "ex01_tiny"\nmutant = "a/B"\nreason = "r"\n'
+     '[[accepted]]\nexercise = "ex01_tiny"\nmutant = "a/B"\nreason = "r"\n', "#1.mutant: 'a/B' is judged twice"),
 ])
 def test_a_bad_accepted_file_names_the_entry_and_key_at_fault(tmp_path, text, key):
     course = tiny_course(tmp_path)
     (tmp_path / "tests" / "mutation").mkdir(parents=True)
     (tmp_path / "tests" / "mutation" / "accepted.toml").write_text(text)
     with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
-        load_accepted(course)
+        load_judged(course)
 
 
 def test_the_observed_course_keeps_the_limits_and_points_each_grader_at_the_real_one(tmp_path):

@@ -65,7 +65,7 @@ class ExerciseMutation:
     checks: list[dict]                 # the grader's catalogue: name, title, concept, points, hidden
     reference: ExerciseResult | None
     outcomes: list[Outcome] = field(default_factory=list)
-    stale: list[str] = field(default_factory=list)  # accepted ids that no operator makes any more
+    stale: list[str] = field(default_factory=list)  # judged mutants to take off the list, and why
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -166,10 +166,16 @@ def probe_course(course: Course, folder: Path) -> Path:
     return path
 
 
-# -- accepted mutants -----------------------------------------------------------------------
+# -- mutants the course has judged ----------------------------------------------------------
 
-def load_accepted(course: Course) -> dict[tuple[str, str], str]:
-    """(exercise, mutant id) -> why it is accepted, from the course's accepted-mutants file."""
+JUDGEMENTS = ("accepted", "blind")  # tables of the file: acceptable mutants; blind spots the probe cannot see
+
+
+def load_judged(course: Course) -> dict[tuple[str, str], tuple[str, str]]:
+    """(exercise, mutant id) -> (``accepted`` or ``blind``, why), from the course's file of judged
+    mutants (``[mutation] accepted``): ``[[accepted]]`` mutants are right, and listed apart;
+    ``[[blind]]`` ones are wrong although the probe saw them compute what the reference did,
+    so they count as survivors."""
     path = course.root / course.mutation.accepted
     if not path.exists():
         return {}
@@ -177,25 +183,29 @@ def load_accepted(course: Course) -> dict[tuple[str, str], str]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
-    entries = data.get("accepted", [])
-    if set(data) - {"accepted"} or not isinstance(entries, list):
-        raise ConfigError(f"{path}: expected only [[accepted]] tables (exercise, mutant, reason)")
+    for table in data:
+        if table not in JUDGEMENTS or not isinstance(data[table], list):
+            raise ConfigError(f"{path}: unknown table [{table}]: expected [[accepted]] or [[blind]] tables "
+                              "(exercise, mutant, reason)")
     known = {e.id for e in course.exercises}
     found = {}
-    for i, entry in enumerate(entries, 1):
-        where = f"{path}: [[accepted]] #{i}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where} must be a table")
-        for key in entry:
-            if key not in ("exercise", "mutant", "reason"):
-                raise ConfigError(f"{where}: unknown key {key!r} (known: exercise, mutant, reason)")
-        for key in ("exercise", "mutant", "reason"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise ConfigError(f"{where}.{key} is required: a non-empty string"
-                                  + (" saying why the mutant is acceptable" if key == "reason" else ""))
-        if entry["exercise"] not in known:
-            raise ConfigError(f"{where}.exercise: no exercise {entry['exercise']!r} in {course.file}")
-        found[(entry["exercise"], entry["mutant"])] = entry["reason"].strip()
+    for kind in JUDGEMENTS:
+        for i, entry in enumerate(data.get(kind, []), 1):
+            where = f"{path}: [[{kind}]] #{i}"
+            if not isinstance(entry, dict):
+                raise ConfigError(f"{where} must be a table")
+            for key in entry:
+                if key not in ("exercise", "mutant", "reason"):
+                    raise ConfigError(f"{where}: unknown key {key!r} (known: exercise, mutant, reason)")
+            for key in ("exercise", "mutant", "reason"):
+                if not isinstance(entry.get(key), str) or not entry[key].strip():
+                    raise ConfigError(f"{where}.{key} is required: a non-empty string"
+                                      + (" saying why" if key == "reason" else ""))
+            if entry["exercise"] not in known:
+                raise ConfigError(f"{where}.exercise: no exercise {entry['exercise']!r} in {course.file}")
+            if (entry["exercise"], entry["mutant"]) in found:
+                raise ConfigError(f"{where}.mutant: {entry['mutant']!r} is judged twice")
+            found[(entry["exercise"], entry["mutant"])] = (kind, entry["reason"].strip())
     return found
 
 
@@ -206,15 +216,17 @@ def probes(result: ExerciseResult) -> dict[str, list[float]]:
 
 
 def classify(reference: ExerciseResult | None, result: ExerciseResult | None,
-             accepted: str | None) -> tuple[str, tuple, tuple, str]:
-    """(status, failed checks, checks that saw a difference, reason)."""
+             judged: tuple[str, str] | None = None) -> tuple[str, tuple, tuple, str]:
+    """(status, failed checks, checks that saw a difference, reason); ``judged`` is the course's
+    (``accepted`` or ``blind``, why) for this mutant, if any."""
     if result is None or (result.status == ERROR and not result.fingerprint):
         why = result.message.splitlines()[0] if result is not None and result.message else "no result"
         return NOT_GRADED, (), (), f"{why} (a rerun grades it again)"
     if result.score < result.max_points:
         return KILLED, tuple(c.name for c in result.checks if not c.passed), (), result.message[:200]
-    if accepted is not None:
-        return ACCEPTED, (), (), accepted
+    if judged is not None:
+        kind, why = judged
+        return (ACCEPTED if kind == "accepted" else SURVIVOR), (), (), why
     same, differs = same_behaviour(probes(reference), probes(result)) if reference else (False, [])
     if same:
         return EQUIVALENT, (), (), ("the same outputs, config, metrics and weights as the reference "
@@ -244,7 +256,7 @@ def mutate_course(course: Course, *, out: str | Path = DEFAULT_OUT, jobs: int = 
     """Generate, grade (resuming from ``out``) and classify the mutants of the chosen exercises."""
     out = Path(out)
     chosen = [course.exercise(e) for e in exercises] if exercises else list(course.exercises)
-    accepted = load_accepted(course)
+    judged = load_judged(course)
     plans, todo, results = {}, [], {}
     for ex in chosen:
         key = grading_key(course, ex)
@@ -298,11 +310,14 @@ def mutate_course(course: Course, *, out: str | Path = DEFAULT_OUT, jobs: int = 
              "hidden": c.hidden} for c in (ref.checks if ref else ())]
         v = ExerciseMutation(ex.id, checks, ref)
         ids = {m.id for m in made}
-        v.stale = sorted(i for e, i in accepted if e == ex.id and i not in ids)
+        v.stale = [f"the {kind} mutant {i!r} is made by no operator any more"
+                   for (e, i), (kind, _) in sorted(judged.items()) if e == ex.id and i not in ids]
         for m in made:
             digest = source_hash(m.source)
             r = results.get((ex.id, digest))
-            status, failed, differs, reason = classify(ref, r, accepted.get((ex.id, m.id)))
+            status, failed, differs, reason = classify(ref, r, judged.get((ex.id, m.id)))
+            if status == KILLED and (ex.id, m.id) in judged:
+                v.stale.append(f"the {judged[(ex.id, m.id)][0]} mutant {m.id!r} is killed now")
             v.outcomes.append(Outcome(m.id, m.operator, m.description, digest, status, failed, differs,
                                       reason, diff(reference, m.source, ex.id, m.id),
                                       r.score if r else 0.0, r.max_points if r else 0.0))
@@ -322,6 +337,5 @@ def below_threshold(run: Run, min_score: float) -> list[str]:
             problems.append(f"{v.exercise}: mutation score {v.score:.2f} is below [mutation] min_score = "
                             f"{min_score:g} ({v.count(SURVIVOR)} survivor(s))")
         for s in v.stale:
-            problems.append(f"{v.exercise}: the accepted mutant {s!r} is no longer made by any operator; "
-                            "remove it from the accepted list")
+            problems.append(f"{v.exercise}: {s}: take it off the list of judged mutants ([mutation] accepted)")
     return problems

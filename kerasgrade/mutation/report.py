@@ -99,8 +99,7 @@ def print_report(run: Run, console: Console | None = None, *, checks: bool = Tru
                                 title=f"[{color}]{m['status']}[/] {ex['exercise']} {escape(m['id'])}",
                                 title_align="left", border_style=color))
         for s in ex["stale"]:
-            console.print(Text(f"{ex['exercise']}: accepted mutant {s} is made by no operator any more",
-                               style="red"))
+            console.print(Text(f"{ex['exercise']}: {s}: take it off the list of judged mutants", style="red"))
 
 
 def _environment() -> Environment:
