@@ -485,3 +485,19 @@ def test_a_mutant_equal_to_the_source_after_normalisation_is_left_out():
     # drop_skip on `x + x` gives `x` twice: one mutant, not two
     source = "class A:\n    def call(self, x):\n        return self.f(x) + self.f(x)\n"
     assert len(made(source, "drop_skip")) == 1
+
+
+def test_the_operators_find_their_sites_in_every_correct_solution_written_in_another_style():
+    from .conftest import ROOT
+
+    files = sorted((ROOT / "tests" / "alternatives").glob("*/*.py"))
+    assert len(files) >= 19
+    made_by = set()
+    for path in files:
+        found = mutants(path.read_text(encoding="utf-8"))
+        assert found, path
+        for m in found:
+            compile(m.source, str(path), "exec")
+            made_by.add(m.operator)
+    # ex10's alternatives clip by a global norm they compute by hand; the snippets above test that operator
+    assert made_by == set(OPERATORS) - {"clip_per_variable"}

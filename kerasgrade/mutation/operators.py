@@ -194,7 +194,8 @@ class Context:
         self.module = cst.parse_module(source)
         wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
         self.parents = wrapper.resolve(ParentNodeProvider)
-        self.classes = [n for n in self._walk(self.module) if isinstance(n, cst.ClassDef)]
+        self.everything = list(self._walk(self.module))
+        self.classes = [n for n in self.everything if isinstance(n, cst.ClassDef)]
         self.class_names = {c.name.value for c in self.classes}
         self.imported = self._imported()
 
@@ -204,7 +205,8 @@ class Context:
             yield from self._walk(child)
 
     def nodes(self, root=None, kind=None):
-        return [n for n in self._walk(root or self.module) if kind is None or isinstance(n, kind)]
+        found = self.everything if root is None else self._walk(root)
+        return [n for n in found if kind is None or isinstance(n, kind)]
 
     def _imported(self) -> dict[str, str]:
         """Local name -> what it is (``tf`` -> ``tensorflow``, ``Dense`` -> ``keras.layers.Dense``)."""
@@ -931,8 +933,8 @@ def mutants(source: str, operators: list[str] | None = None) -> list[Mutant]:
     """
     seen = {normalised(source)}
     out: list[Mutant] = []
+    ctx = Context(source)  # read once: the operators only read it (a mutant is a new tree)
     for name in operators or OPERATORS:
-        ctx = Context(source)
         ids: Counter = Counter()
         for node, label, description, code in OPERATORS[name](ctx):
             site = f"{name}/{ctx.scope(node)}" + (f":{label}" if label else "")
