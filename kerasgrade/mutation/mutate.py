@@ -251,45 +251,76 @@ class Run:
         return 60.0 * self.graded / self.seconds if self.graded and self.seconds else None
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """One exercise's reference and mutants, and the key its saved verdicts must carry."""
+    exercise: Exercise
+    key: str
+    reference: str
+    mutants: list[Mutant]
+
+
+def _to_grade(plan: _Plan, out: Path, seed: int, results: dict) -> list[tuple]:
+    """The pool's items for what ``out`` holds no verdict of; ``results`` gets the saved ones."""
+    ex, todo = plan.exercise, []
+    folder = out / "mutants" / ex.id
+    folder.mkdir(parents=True, exist_ok=True)
+    for text, is_reference in [(plan.reference, True), *((m.source, False) for m in plan.mutants)]:
+        digest = source_hash(text)
+        saved = load_saved(out, ex.id, digest, plan.key)
+        if saved is not None:
+            results[(ex.id, digest)] = saved
+            continue
+        path = folder / f"{digest[:16]}.py"
+        path.write_text(text, encoding="utf-8")
+        todo.append((Submission(REFERENCE if is_reference else f"m-{digest[:16]}", ex.id, path), seed, True))
+    return todo
+
+
+def _verdicts(plan: _Plan, checks: list[dict], results: dict, judged: dict) -> ExerciseMutation:
+    ex = plan.exercise
+    ref = results.get((ex.id, source_hash(plan.reference)))
+    v = ExerciseMutation(ex.id, checks, ref)
+    ids = {m.id for m in plan.mutants}
+    v.stale = [f"the {kind} mutant {i!r} is made by no operator any more"
+               for (e, i), (kind, _) in sorted(judged.items()) if e == ex.id and i not in ids]
+    for m in plan.mutants:
+        digest = source_hash(m.source)
+        r = results.get((ex.id, digest))
+        status, failed, differs, reason = classify(ref, r, judged.get((ex.id, m.id)))
+        if status == KILLED and (ex.id, m.id) in judged:
+            v.stale.append(f"the {judged[(ex.id, m.id)][0]} mutant {m.id!r} is killed now")
+        v.outcomes.append(Outcome(m.id, m.operator, m.description, digest, status, failed, differs, reason,
+                                  diff(plan.reference, m.source, ex.id, m.id),
+                                  r.score if r else 0.0, r.max_points if r else 0.0))
+    return v
+
+
 def mutate_course(course: Course, *, out: str | Path = DEFAULT_OUT, jobs: int = 1,
                   exercises: list[str] | None = None, progress=None, announce=None) -> Run:
     """Generate, grade (resuming from ``out``) and classify the mutants of the chosen exercises."""
     out = Path(out)
     chosen = [course.exercise(e) for e in exercises] if exercises else list(course.exercises)
     judged = load_judged(course)
-    plans, todo, results = {}, [], {}
-    for ex in chosen:
-        key = grading_key(course, ex)
-        reference = ex.solution.read_text(encoding="utf-8")
-        made = generate(ex)
-        plans[ex.id] = (key, reference, made)
-        folder = out / "mutants" / ex.id
-        folder.mkdir(parents=True, exist_ok=True)
-        for student, text in [(REFERENCE, reference), *((m.id, m.source) for m in made)]:
-            digest = source_hash(text)
-            saved = load_saved(out, ex.id, digest, key)
-            if saved is not None:
-                results[(ex.id, digest)] = saved
-                continue
-            path = folder / f"{digest[:16]}.py"
-            path.write_text(text, encoding="utf-8")
-            todo.append((Submission(f"m-{digest[:16]}" if student != REFERENCE else REFERENCE, ex.id, path),
-                         course.seed, True))
-    digests = {(s.exercise, s.student): source_hash(Path(s.path).read_text(encoding="utf-8"))
-               for s, _, _ in todo}
+    plans = [_Plan(ex, grading_key(course, ex), ex.solution.read_text(encoding="utf-8"), generate(ex))
+             for ex in chosen]
+    results: dict[tuple[str, str], ExerciseResult] = {}
+    todo = [item for plan in plans for item in _to_grade(plan, out, course.seed, results)]
+    keys = {p.exercise.id: p.key for p in plans}
+    digests = {(s.exercise, s.student): source_hash(Path(s.path).read_text(encoding="utf-8")) for s, _, _ in todo}
     lock, done = threading.Lock(), [0]
 
     def on_result(r: ExerciseResult) -> None:
         digest = digests[(r.exercise, r.student)]
         if r.fingerprint:  # no fingerprint: the worker died, which says nothing of the mutant
-            save(out, r.exercise, digest, plans[r.exercise][0], r)
+            save(out, r.exercise, digest, keys[r.exercise], r)
         with lock:
             results[(r.exercise, digest)] = r
             done[0] += 1
             if progress:
                 progress(done[0], len(todo), r)
 
-    start = time.monotonic()
+    start, catalogue = time.monotonic(), {}
     if todo:
         from ..grade import Pool
 
@@ -297,32 +328,15 @@ def mutate_course(course: Course, *, out: str | Path = DEFAULT_OUT, jobs: int = 
         pool = Pool(observed, jobs, announce=announce, exercises=[e.id for e in chosen])
         pool.run(todo, on_result)
         catalogue = pool.catalogue()
-    else:
-        catalogue = None
     seconds = time.monotonic() - start
-    graded = sum(s.student != REFERENCE for s, _, _ in todo)
     verdicts = []
-    for ex in chosen:
-        key, reference, made = plans[ex.id]
-        ref = results.get((ex.id, source_hash(reference)))
-        checks = catalogue[ex.id] if catalogue else [
-            {"name": c.name, "title": c.title, "concept": c.concept, "points": c.max_points,
-             "hidden": c.hidden} for c in (ref.checks if ref else ())]
-        v = ExerciseMutation(ex.id, checks, ref)
-        ids = {m.id for m in made}
-        v.stale = [f"the {kind} mutant {i!r} is made by no operator any more"
-                   for (e, i), (kind, _) in sorted(judged.items()) if e == ex.id and i not in ids]
-        for m in made:
-            digest = source_hash(m.source)
-            r = results.get((ex.id, digest))
-            status, failed, differs, reason = classify(ref, r, judged.get((ex.id, m.id)))
-            if status == KILLED and (ex.id, m.id) in judged:
-                v.stale.append(f"the {judged[(ex.id, m.id)][0]} mutant {m.id!r} is killed now")
-            v.outcomes.append(Outcome(m.id, m.operator, m.description, digest, status, failed, differs,
-                                      reason, diff(reference, m.source, ex.id, m.id),
-                                      r.score if r else 0.0, r.max_points if r else 0.0))
-        verdicts.append(v)
-    return Run(verdicts, graded, seconds)
+    for plan in plans:
+        ref = results.get((plan.exercise.id, source_hash(plan.reference)))
+        checks = catalogue.get(plan.exercise.id) or [
+            {"name": c.name, "title": c.title, "concept": c.concept, "points": c.max_points, "hidden": c.hidden}
+            for c in (ref.checks if ref else ())]
+        verdicts.append(_verdicts(plan, checks, results, judged))
+    return Run(verdicts, sum(s.student != REFERENCE for s, _, _ in todo), seconds)
 
 
 def below_threshold(run: Run, min_score: float) -> list[str]:
