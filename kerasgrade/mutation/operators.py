@@ -780,11 +780,9 @@ def share_none(ctx: Context):
         for attr, calls in direct.items():
             if len(calls) < 2:
                 continue
-            stmt, value = attrs[attr]
-            copy = stmt.with_changes(body=[stmt.body[0].with_changes(targets=[cst.AssignTarget(
-                expr(f"self.{attr}_copy"))])], leading_lines=[])
+            stmt, _ = attrs[attr]
             new = cls.deep_replace(calls[1].func, expr(f"self.{attr}_copy"))
-            new = _insert_after(new, init.name.value, stmt, copy)
+            new = _insert_after(new, init.name.value, stmt, _copy_of(stmt, attr))
             yield (cls, f"self.{attr}", f"the second use of `self.{attr}` calls a copy of it: two layers "
                    "with their own weights instead of one shared", ctx.replace(cls, new))
         # a helper method that calls the layers, used twice (``embed(a)``, ``embed(b)``)
@@ -803,12 +801,16 @@ def share_none(ctx: Context):
             new = cls.deep_replace(uses[1].func, expr(f"self.{name}_copy"))
             for attr in dict.fromkeys(c.func.attr.value for c in inner):
                 stmt, _ = attrs[attr]
-                copy = stmt.with_changes(body=[stmt.body[0].with_changes(targets=[cst.AssignTarget(
-                    expr(f"self.{attr}_copy"))])], leading_lines=[])
-                new = _insert_after(new, "__init__", stmt, copy)
+                new = _insert_after(new, "__init__", stmt, _copy_of(stmt, attr))
             new = new.with_changes(body=new.body.with_changes(body=[*new.body.body, twin]))
             yield (cls, f"self.{name}", f"the second call of `self.{name}` uses copies of its layers: "
                    "two sets of weights instead of one shared", ctx.replace(cls, new))
+
+
+def _copy_of(stmt, attr: str):
+    """``self.<attr>_copy = <the same layer>`` from the statement ``self.<attr> = <layer>``."""
+    target = cst.AssignTarget(expr(f"self.{attr}_copy"))
+    return stmt.with_changes(body=[stmt.body[0].with_changes(targets=[target])], leading_lines=[])
 
 
 def _insert_after(cls: cst.ClassDef, method: str, stmt, extra):
