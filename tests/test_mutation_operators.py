@@ -64,7 +64,29 @@ class Net(Model):
         return x
 '''
 
-STYLES = {"tf": TF_STYLE, "keras": KERAS_STYLE, "from_import": FROM_IMPORT_STYLE}
+ANNOTATED_STYLE = '''
+from __future__ import annotations
+
+import keras as K
+
+
+@K.saving.register_keras_serializable()
+class Twin(K.Model):
+    def __init__(self, dim: int = 4, *, rate: float = 0.1, **kw) -> None:
+        super().__init__(**kw)
+        self.encoder: K.layers.Layer = K.layers.Dense(dim, activation=K.activations.tanh)
+        self.drop = K.layers.Dropout(rate)
+
+    def call(self, pair, training: bool | None = None):
+        a, b = pair
+        d = K.ops.abs(self.encoder(a) - self.encoder(b))
+        return self.drop(d, training=training) + K.ops.relu(d)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "dim": self.encoder.units, "rate": self.drop.rate}
+'''
+
+STYLES = {"tf": TF_STYLE, "keras": KERAS_STYLE, "from_import": FROM_IMPORT_STYLE, "annotated": ANNOTATED_STYLE}
 
 
 def made(source: str, operator: str):

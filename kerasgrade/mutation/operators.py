@@ -809,8 +809,12 @@ def share_none(ctx: Context):
 
 def _copy_of(stmt, attr: str):
     """``self.<attr>_copy = <the same layer>`` from the statement ``self.<attr> = <layer>``."""
-    target = cst.AssignTarget(expr(f"self.{attr}_copy"))
-    return stmt.with_changes(body=[stmt.body[0].with_changes(targets=[target])], leading_lines=[])
+    small = stmt.body[0]
+    if isinstance(small, cst.AnnAssign):
+        small = small.with_changes(target=expr(f"self.{attr}_copy"))
+    else:
+        small = small.with_changes(targets=[cst.AssignTarget(expr(f"self.{attr}_copy"))])
+    return stmt.with_changes(body=[small], leading_lines=[])
 
 
 def _insert_after(cls: cst.ClassDef, method: str, stmt, extra):
