@@ -64,3 +64,4 @@ def test_the_outputs_are_the_json_and_a_standalone_page_holding_the_section(tmp_
     page = html_path.read_text()
     assert "<title>Course &lt;1&gt;: mutation report</title>" in page
     assert html_section(a_run()) in page
+    assert html_section(json.loads(json_path.read_text())) == html_section(a_run())  # from the JSON too

@@ -107,9 +107,11 @@ def _environment() -> Environment:
                        trim_blocks=False, lstrip_blocks=False)
 
 
-def html_section(run: Run) -> str:
-    """The mutation report as an HTML fragment (``<section class="kg-mutation">``), for report.html."""
-    return _environment().get_template("section.html.j2").render(**as_dict(run))
+def html_section(run: Run | dict) -> str:
+    """The mutation report as an HTML fragment (``<section class="kg-mutation">``), for report.html:
+    of a run, or of what ``OUT/mutation.json`` holds (``as_dict``), read back."""
+    data = as_dict(run) if isinstance(run, Run) else run
+    return _environment().get_template("section.html.j2").render(**data)
 
 
 def write_outputs(run: Run, out: str | Path, *, title: str) -> list[Path]:
