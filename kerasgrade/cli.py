@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from .errors import KerasgradeError
+from .mutation import DEFAULT_OUT as MUTATION_OUT
 
 EPILOG = """examples:
   kerasgrade collect submissions.zip --out class     take in a Canvas/Gradescope/nbgrader download
@@ -18,6 +19,7 @@ EPILOG = """examples:
   kerasgrade validate --seeds 20 --exercise ex01_first_model
   kerasgrade grade CLASS --out shard1 --shard 1/2     one machine of two; then:
   kerasgrade merge shard1 shard2 --out grades         one gradebook from the shards
+  kerasgrade mutate --exercise ex01_first_model       authors: where is the grader blind?
 """
 
 
@@ -179,6 +181,10 @@ def cmd_validate(args) -> int:
     from .validate import print_table, validate
 
     course = _course(args)
+    if args.mutants == "auto" and course.mutation.min_score is None:
+        raise KerasgradeError(f"{course.file}: `validate --mutants auto` needs [mutation] min_score "
+                              "(e.g. `min_score = 0.8`: the fraction of generated mutants each "
+                              "exercise's grader must kill)")
     start = time.monotonic()
     bar = ProgressBar("validating", quiet=args.quiet)
 
@@ -189,8 +195,30 @@ def cmd_validate(args) -> int:
         verdicts = validate(course, jobs=args.jobs, seeds=args.seeds, exercises=args.exercise,
                             progress=progress, announce=_announce_sandbox)
     ok = print_table(verdicts, args.seeds)
+    if args.mutants == "auto":
+        from .mutation.command import validate_mutants
+
+        ok &= validate_mutants(course, **_mutation_grading(args, args.mutants_out))
     print(f"({time.monotonic() - start:.1f} s)")
     return 0 if ok else 1
+
+
+def _mutation_grading(args, out: str) -> dict:
+    """How ``mutate`` and ``validate --mutants auto`` grade: where, how wide, with what progress line."""
+    start = time.monotonic()
+
+    def progress(done, total, r):
+        if not args.quiet:
+            _progress(done, total, 0, start, f"{r.exercise}/{r.student}: {r.score:g}/{r.max_points:g}")
+
+    return {"out": out, "jobs": args.jobs, "exercises": args.exercise, "progress": progress,
+            "announce": _announce_sandbox}
+
+
+def cmd_mutate(args) -> int:
+    from .mutation.command import mutate_main
+
+    return mutate_main(_course(args), **_mutation_grading(args, args.out))
 
 
 def cmd_export(args) -> int:
@@ -319,7 +347,23 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
     v.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     v.add_argument("--quiet", action="store_true")
+    v.add_argument("--mutants", choices=["auto"], help="auto: also grade the generated mutants (kerasgrade "
+                   "mutate) and fail below [mutation] min_score of course.toml")
+    v.add_argument("--mutants-out", default=MUTATION_OUT, help=f"where --mutants auto keeps its results "
+                   f"(default: {MUTATION_OUT}; a rerun grades only what changed)")
     v.set_defaults(func=cmd_validate)
+
+    mu = sub.add_parser("mutate", help="authors: generated mutants of each reference, a mutation score per check",
+                        description="Make every single-mistake mutant of each reference solution, grade each "
+                        "like a submission and report, per exercise and check, which mutants the grader "
+                        "kills and which survive with full marks (see docs/AUTHORING.md). Exits 1 if any "
+                        "mutant survives.")
+    mu.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
+    mu.add_argument("--out", default=MUTATION_OUT, help=f"results, mutation.json and mutation.html "
+                    f"(default: {MUTATION_OUT}; a rerun grades only new mutants)")
+    mu.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)")
+    mu.add_argument("--quiet", action="store_true", help="no progress line")
+    mu.set_defaults(func=cmd_mutate)
 
     x = sub.add_parser("export", help="instructors: Gradescope autograder zip, Canvas or plain CSV",
                        description="gradescope: build the autograder zip from the course (no solutions). "

@@ -51,6 +51,13 @@ class LatePolicy:
 
 
 @dataclass(frozen=True)
+class Mutation:
+    """``[mutation]``: what ``kerasgrade validate --mutants auto`` holds the course to."""
+    min_score: float | None = None                 # killed / (killed + survivors), per exercise
+    accepted: str = "tests/mutation/accepted.toml"  # mutants accepted as equivalent, with reasons
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     title: str
@@ -90,6 +97,7 @@ class Course:
     exercises: tuple[Exercise, ...] = field(default_factory=tuple)
     require_sandbox: bool = True  # [sandbox] require: refuse to grade a class without full isolation
     late: LatePolicy | None = None  # None: no [late] table, no policy
+    mutation: Mutation = field(default_factory=Mutation)
 
     def exercise(self, exercise_id: str) -> Exercise:
         for ex in self.exercises:
@@ -132,6 +140,13 @@ def _get(table: dict, key: str, kind, where: str, default=None, required=False):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise ConfigError(f"{where}.{key} must be a {names}, got {value!r}")
     return value
+
+
+def _known_keys(table: dict, fields, where: str) -> None:
+    """Refuse a key that is no field of the dataclass ``fields``, naming the ones it knows."""
+    for key in table:
+        if key not in fields.__dataclass_fields__:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(fields.__dataclass_fields__)})")
 
 
 def _positive(value, where: str):
@@ -187,7 +202,7 @@ def load_course(path: str | Path | None = None) -> Course:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
     f = str(path)
-    known_top = {"course", "limits", "folders", "exercises", "sandbox", "late"}
+    known_top = {"course", "limits", "folders", "exercises", "sandbox", "late", "mutation"}
     for key in data:
         if key not in known_top:
             raise ConfigError(f"{f}: unknown table [{key}] (expected one of: {', '.join(sorted(known_top))})")
@@ -198,9 +213,7 @@ def load_course(path: str | Path | None = None) -> Course:
 
     lim = _get(data, "limits", dict, f, default={})
     where = f"{f}: [limits]"
-    for key in lim:
-        if key not in Limits.__dataclass_fields__:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(Limits.__dataclass_fields__)})")
+    _known_keys(lim, Limits, where)
     defaults = Limits()
     limits = Limits(
         timeout=_positive(_get(lim, "timeout", (int, float), where, defaults.timeout), f"{where}.timeout"),
@@ -247,4 +260,18 @@ def load_course(path: str | Path | None = None) -> Course:
         exercises.append(ex)
     late = _get(data, "late", dict, f, default=None)
     late = None if late is None else _late_policy(late, f)
-    return Course(title, path.resolve(), seed, limits, tuple(exercises), require_sandbox, late)
+    return Course(title, path.resolve(), seed, limits, tuple(exercises), require_sandbox, late,
+                  _mutation(data, f))
+
+
+def _mutation(data: dict, f: str) -> Mutation:
+    table = _get(data, "mutation", dict, f, default={})
+    where = f"{f}: [mutation]"
+    _known_keys(table, Mutation, where)
+    defaults = Mutation()
+    score = _get(table, "min_score", (int, float), where, defaults.min_score)
+    if score is not None and not 0 <= score <= 1:
+        raise ConfigError(f"{where}.min_score must be between 0 and 1 (a fraction of the mutants "
+                          f"killed), got {score!r}")
+    return Mutation(None if score is None else float(score),
+                    _get(table, "accepted", str, where, defaults.accepted))

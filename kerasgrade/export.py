@@ -241,10 +241,10 @@ DEFAULT_TIME_LIMIT = 540.0  # seconds: below Gradescope's default 10-minute auto
 
 
 # What grading imports (the packages of a grading child), pinned in the bundle to the versions
-# installed here. pyproject.toml's other dependencies only draw reports or take submissions in
-# (REPORT_ONLY), which the bundle never does.
+# installed here. pyproject.toml's other dependencies only draw reports, take submissions in or
+# make mutants (REPORT_ONLY), which the bundle never does.
 GRADING_PACKAGES = ("tensorflow-cpu", "keras", "numpy", "hypothesis", "nbformat")
-REPORT_ONLY = ("matplotlib", "rich", "jinja2", "pyyaml")
+REPORT_ONLY = ("matplotlib", "rich", "jinja2", "pyyaml", "libcst")
 
 
 def pinned_requirements() -> list[str]:

@@ -1,4 +1,6 @@
 """course.toml is validated once, and every error names the file and the key at fault."""
+import re
+
 import pytest
 
 from kerasgrade.config import load_course
@@ -66,3 +68,22 @@ def test_a_missing_course_file_says_where_it_looked(tmp_path):
 def test_a_file_name_that_is_no_exercise_lists_the_known_ones(course):
     with pytest.raises(ConfigError, match="ex01_first_model.py"):
         course.exercise_for_file(ROOT / "homework.py")
+
+
+def test_the_mutation_table_gives_the_threshold_and_the_accepted_file(tmp_path):
+    c = load_course(write_course(tmp_path, GOOD + '[mutation]\nmin_score = 0.8\naccepted = "a.toml"\n',
+                                 {"ex01_a": ""}))
+    assert c.mutation.min_score == 0.8 and c.mutation.accepted == "a.toml"
+    plain = load_course(write_course(tmp_path, GOOD, {"ex01_a": ""}))
+    assert plain.mutation.min_score is None and plain.mutation.accepted == "tests/mutation/accepted.toml"
+
+
+@pytest.mark.parametrize("table, key", [
+    ("min_score = 1.5", "[mutation].min_score must be between 0 and 1"),
+    ('min_score = "high"', "[mutation].min_score must be a int or float"),
+    ("min_scor = 0.5", "[mutation]: unknown key 'min_scor'"),
+    ("accepted = 3", "[mutation].accepted must be a str"),
+])
+def test_a_bad_mutation_table_names_the_key_at_fault(tmp_path, table, key):
+    with pytest.raises(ConfigError, match=re.escape(key)):
+        load_course(write_course(tmp_path, GOOD + f"[mutation]\n{table}\n", {"ex01_a": ""}))
