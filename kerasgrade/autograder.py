@@ -76,6 +76,8 @@ def grade(course: Course, submission: Path, exercises: list[str], *, budget: flo
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
     worker.join(budget)
+    if worker.is_alive():
+        pool.shutdown()  # the limit came first: end the workers, their children and cgroups now
     if errors:
         raise errors[0]
     results = []

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import glob
 import json
 import os
 import platform
@@ -62,6 +63,7 @@ READ_ONLY = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/e
 NEW_ROOTS = ("/mnt", "/media", "/srv", "/run", "/boot")  # where the new root is built (first not in use)
 DEVICES = ("null", "zero", "full", "random", "urandom")
 SHM_MB = 64
+WORKDIR_PREFIX = "kerasgrade-job-"  # a child's working folder without a mount namespace: /tmp/<this><run>-*
 REAP_SECONDS = 5.0           # how long the zygote waits for a killed child to be reaped
 WORKER_FAILED = 70           # exit status of a child whose confinement or trusted code failed
 
@@ -364,18 +366,26 @@ def remove_cgroup(pid: int, run: str | None = None, deadline: float | None = Non
 
 
 def end_run(run: str) -> list[str]:
-    """Kill every job of the run ``run`` and remove its cgroups; the folders that stay."""
+    """Kill every job of the run ``run``, remove its cgroups and its children's working folders;
+    the cgroup folders that stay. Twice: a child forked just before its zygote was killed may
+    make its cgroup after the first look (it dies at once, with its zygote)."""
     left = []
-    for d in _run_dirs(run):
-        if not os.path.isdir(d):
-            continue
-        for name in os.listdir(d):
-            if name.startswith("job-") and name[4:].isdigit():
-                kill_cgroup(int(name[4:]), run, seconds=2.0)
-        try:
-            os.rmdir(d)
-        except OSError:
-            left.append(d)
+    for attempt in range(2):
+        if attempt:
+            time.sleep(0.1)
+        left = []
+        for d in _run_dirs(run):
+            if not os.path.isdir(d):
+                continue
+            for name in os.listdir(d):
+                if name.startswith("job-") and name[4:].isdigit():
+                    kill_cgroup(int(name[4:]), run, seconds=2.0)
+            try:
+                os.rmdir(d)
+            except OSError:
+                left.append(d)
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), f"{WORKDIR_PREFIX}{glob.escape(run)}-*")):
+        shutil.rmtree(path, ignore_errors=True)  # never follows a link
     return left
 
 
@@ -495,7 +505,7 @@ def spawn(job, body, *, out_fd: int, keep_fd: int, run: str | None = None) -> Sp
     Its cgroups are those of the run ``run`` (default: this process's, ``run_id()``).
     """
     run = run or run_id()
-    workdir = tempfile.mkdtemp(prefix="kerasgrade-job-")
+    workdir = tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{run}-")  # end_run removes what reap could not
     os.chmod(workdir, 0o700)
     st_r, st_w = os.pipe()
     missing = {}

@@ -27,7 +27,7 @@ from .sandbox import RUN_ENV, WORKER_FAILED, end_run, memory_exceeded, probe, re
 MAX_EVENT_BYTES = 64 * 1024        # one event larger than this is cut (and then unreadable)
 MAX_REPORT_BYTES = 4 * 1024 * 1024 # a child's whole report larger than this is cut
 DRAIN_SECONDS = 0.5                # reading what a killed child left in its output pipe
-REPORT_GRACE = 1.0                 # how long a child that ended by itself may take to say how
+REPORT_GRACE = 1.0                 # how long a child that ended early may take to say how
 DONE = b'{"done": true}'
 
 
@@ -256,9 +256,9 @@ def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None 
         elif judged and ended == "ok" and b'"lost": "timeout"' in report:
             ended, detail = "timeout", f"{job.check_timeout:g} s for one check, without an answer"
         over_memory = memory_exceeded(child.pid, child.run)
-        # The whole cgroup killed at once, then reaped with a deadline (a worker that ended by
-        # itself: its reaper reports how, first).
-        status, reaped = reap(child, grace=0.0 if ended == "timeout" else REPORT_GRACE), True
+        # The whole cgroup killed at once, then reaped with a deadline (a worker that ended early
+        # by itself: its reaper reports how, first; after a complete report that does not matter).
+        status, reaped = reap(child, grace=REPORT_GRACE if ended == "crash" else 0.0), True
         # What is still in the pipe, bounded in bytes and in time: every writer is dead now.
         drain_until = time.monotonic() + DRAIN_SECONDS
         while out_open and len(output) <= out_limit and time.monotonic() < drain_until and \

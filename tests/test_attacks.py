@@ -106,8 +106,9 @@ def marked_processes(marker: str) -> list[int]:
 
 
 def run_cgroups(pid: int) -> list[Path]:
-    """The cgroup folders of the kerasgrade run whose parent process was ``pid``."""
-    return sorted(CGROUPS.glob(f"**/kerasgrade/run-{pid}-*"))
+    """The cgroup folders and the children's working folders of the kerasgrade run whose parent
+    process was ``pid``."""
+    return sorted(CGROUPS.glob(f"**/kerasgrade/run-{pid}-*")) + sorted(Path("/tmp").glob(f"kerasgrade-job-{pid}-*"))
 
 
 SECRET = Path(tempfile.mkdtemp(prefix="kerasgrade-test-")) / "secret"  # one for every run of this module:
@@ -127,7 +128,7 @@ def grade(course_file: Path, class_dir: Path, out: Path, marker: str, *extra, **
     proc = kerasgrade(course_file, class_dir, out, marker, *extra, **kw)
     stdout, stderr = proc.communicate(timeout=900)
     assert proc.returncode == 0, stderr[-3000:]
-    assert run_cgroups(proc.pid) == [], "the run left cgroups behind"
+    assert run_cgroups(proc.pid) == [], "the run left cgroups or working folders behind"
     assert marked_processes(marker) == [], "the run left processes behind"
     return json.loads((out / "grades.json").read_text())["students"] | {"_stderr": stderr}
 
