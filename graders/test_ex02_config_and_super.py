@@ -19,7 +19,7 @@ from kerasgrade.engine.protocol import Ref
 from kerasgrade.grading.draw import blobs, features, integer, rng, split, weights_like
 from kerasgrade.grading.expect import (activation, build, clean, doing, expect_activation, expect_close,
                                        expect_layer, expect_shape, expect_tracked, fail, get_class, run,
-                                       train, verify_dense)
+                                       traced_call_hint, train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True
@@ -169,25 +169,10 @@ def logits_of(x, drawn: list) -> np.ndarray:
     return h @ drawn[-1][0] + drawn[-1][1]
 
 
-def traces_call(source) -> bool:
-    """Whether ``call`` is decorated with ``@tf.function`` (read from the source)."""
-    node = source.method(CLASS, "call")
-    return node is not None and any(
-        source.dotted(d.func if isinstance(d, ast.Call) else d) == "tensorflow.function" for d in node.decorator_list)
-
-
-TRACED_CALL = ("Your `call()` is decorated with `@tf.function`: in Keras 3, layers first built inside "
-               "that trace keep, in it, the weights they had then, so later weights (set, trained or "
-               "loaded) are ignored for inputs of that shape. Remove the decorator (Keras compiles "
-               "`call()` for `fit` by itself), or build the layers in a `build(self, input_shape)` of "
-               "the model.")
-
-
 def expect_computes(submission, model, args: dict, what: str, hint: str, x=None) -> np.ndarray:
     """Given the judge's weights, ``model`` computes on the judge's inputs at inference what
     ``ConfigurableMLP(**args)`` computes. The judge's computation, returned."""
-    if traces_call(submission.source):
-        hint = f"{hint} {TRACED_CALL}".strip()
+    hint = f"{hint} {traced_call_hint(submission, CLASS)}".strip()
     x = features(6, integer(2, 7)) if x is None else x
     run(model, x, f"calling {what}", training=False)  # builds its layers
     hidden_count(model, args["hidden_sizes"])

@@ -433,3 +433,22 @@ def accuracy(model: Remote, x, y) -> float:
     if not isinstance(out, np.ndarray) or out.ndim != 2 or len(out) != len(y):
         fail(f"Training: the trained model's output on {len(y)} rows has shape {np.shape(out)}.")
     return float(np.mean(np.argmax(out, axis=-1) == y))
+
+
+# -- added for ex02 and ex03
+
+TRACED_CALL = ("`{where}` is decorated with `@tf.function`: in Keras 3, a layer first built during "
+               "such a traced call keeps, in that trace, the weights it had then, so weights set, "
+               "trained or loaded later are ignored for inputs of that shape. Remove the decorator "
+               "(Keras compiles `call()` for `fit()` by itself).")
+
+
+def traced_call_hint(submission: Submission, *classes: str) -> str:
+    """What to say when ``call()`` of one of ``classes`` is decorated with ``@tf.function`` (read
+    from the source): the likely cause of outputs that do not follow the weights."""
+    from .source import traced_methods
+
+    for name in classes:
+        if "call" in traced_methods(submission.source, name):
+            return TRACED_CALL.format(where=f"{name}.call()")
+    return ""
