@@ -67,21 +67,22 @@ def same_value(key: str, got, want) -> bool:
     return isinstance(got, (int, float)) and not isinstance(got, bool) and abs(got - want) < 1e-9
 
 
-def hidden_count(model, sizes: tuple) -> int:
-    """``self.hidden_layers`` is a list (or tuple) of ``len(sizes)`` layers; its length."""
+def hidden_count(model, sizes: tuple, where: str = "") -> int:
+    """``self.hidden_layers`` is a list (or tuple) of ``len(sizes)`` layers; its length.
+    ``where`` names the model in the messages when it is not the learner's own (a rebuilt one)."""
     with doing("reading `self.hidden_layers`"):
         present = model.has("hidden_layers")
         value = model.get("hidden_layers") if present else None
     if not present:
-        fail("Binding through self: the model has no `self.hidden_layers`. Create the hidden layers "
+        fail(f"{where}Binding through self: the model has no `self.hidden_layers`. Create the hidden layers "
              "in `__init__` as a list, one per entry of `hidden_sizes`: "
              "`self.hidden_layers = [Dense(size, activation=\"relu\") for size in hidden_sizes]`.")
     if not isinstance(value, (list, tuple)):
-        fail("Binding through self: `self.hidden_layers` should be a list of Dense layers (one per "
+        fail(f"{where}Binding through self: `self.hidden_layers` should be a list of Dense layers (one per "
              f"entry of `hidden_sizes`), but it is {'a Keras object' if isinstance(value, Remote) else 'not a list'}. "
              "Write `self.hidden_layers = [Dense(size, activation=\"relu\") for size in hidden_sizes]`.")
     if len(value) != len(sizes):
-        fail(f"Binding through self: with hidden_sizes={sizes} the list `self.hidden_layers` should "
+        fail(f"{where}Binding through self: with hidden_sizes={sizes} the list `self.hidden_layers` should "
              f"hold {len(sizes)} Dense layer(s), one per entry, but it holds {len(value)}. Build the "
              "list from `hidden_sizes` with a loop, not a fixed number of layers.")
     return len(value)
@@ -138,7 +139,7 @@ def expect_dropout(model, rate: float, what: str = "") -> None:
              "`self.dropout = Dropout(dropout_rate)`.")
 
 
-def judge_weights(model, args: dict, n_features: int) -> tuple[list, list]:
+def judge_weights(model, args: dict, n_features: int, where: str = "") -> tuple[list, list]:
     """Weights the judge drew for each hidden layer and the classifier, set on the model."""
     dims = (n_features, *args["hidden_sizes"], args["num_classes"])
     paths = [f"hidden_layers[{i}]" for i in range(len(args["hidden_sizes"]))] + ["classifier"]
@@ -148,11 +149,11 @@ def judge_weights(model, args: dict, n_features: int) -> tuple[list, list]:
             present = model.has(path)
             info = model.describe(path, layers=False) if present else {}
         if not present:
-            fail(f"Binding through self: with hidden_sizes={args['hidden_sizes']}, the model has no "
+            fail(f"{where}Binding through self: with hidden_sizes={args['hidden_sizes']}, the model has no "
                  f"`self.{path}`.")
         shapes = [tuple(v.get("shape", ())) for v in info.get("weights", []) if isinstance(v, dict)]
         if shapes != [(a, b), (b,)]:
-            fail(f"`self.{path}` should be a Dense layer of {b} units (a kernel of shape {(a, b)} and a "
+            fail(f"{where}`self.{path}` should be a Dense layer of {b} units (a kernel of shape {(a, b)} and a "
                  f"bias of {(b,)} on this input), but its weights have shapes {shapes}. Build each "
                  "layer from the constructor arguments: one `Dense(size)` per entry of `hidden_sizes`, "
                  "then `Dense(num_classes)`.")
@@ -175,8 +176,12 @@ def expect_computes(submission, model, args: dict, what: str, hint: str, x=None)
     hint = f"{hint} {traced_call_hint(submission, CLASS)}".strip()
     x = features(6, integer(2, 7)) if x is None else x
     run(model, x, f"calling {what}", training=False)  # builds its layers
-    hidden_count(model, args["hidden_sizes"])
-    _, drawn = judge_weights(model, args, x.shape[1])
+    where = "" if what == "your model" else f"In {what}: "
+    hidden_count(model, args["hidden_sizes"], where)
+    for i in range(len(args["hidden_sizes"])):  # a setting that deviates is named as such
+        expect_activation(model, f"hidden_layers[{i}]", "relu")
+    expect_logits(model, "classifier")
+    _, drawn = judge_weights(model, args, x.shape[1], where)
     want = logits_of(x, drawn)
     expect_close(run(model, x, f"calling {what}", training=False), want,
                  f"Given the grader's weights, {what} does not compute "
