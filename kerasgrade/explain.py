@@ -41,6 +41,11 @@ _KNOWN = [
      "in `call()`. Move the layer creation out of `call()`."),
     ("NotImplementedError", "",
      "This part is still a TODO: replace the `raise NotImplementedError` with your code."),
+    # -- added for ex02: TensorFlow's `keras` (`from tensorflow import keras`) has no `saving`
+    ("AttributeError", "has no attribute 'saving'",
+     "`from tensorflow import keras` gives TensorFlow's copy of Keras, which has no `keras.saving`. "
+     "Write `import keras` and keep `@keras.saving.register_keras_serializable()`, or keep your "
+     "import and use `@tf.keras.utils.register_keras_serializable()`."),
 ]
 
 

@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from kerasgrade.grading.source import Source
+from kerasgrade.grading.source import Source, traced_methods
 
 
 def src(code: str) -> Source:
@@ -83,3 +83,38 @@ def test_init_inherited_from_a_class_of_the_same_file_is_read_there():
 def test_a_file_python_cannot_parse_has_no_classes_and_close_names_help_a_typo():
     assert Source("class (:").classes() == {}
     assert src("import keras\nclass SimpleMlp(keras.Model):\n    pass\n").close_names("SimpleMLP") == ["SimpleMlp"]
+
+CODE = '''
+import tensorflow as tf
+from tensorflow import function as compiled
+
+
+class Net(tf.keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+
+    @tf.function
+    def call(self, inputs):
+        return inputs
+
+    @compiled(reduce_retracing=True)
+    def embed(self, x):
+        return x
+
+    @staticmethod
+    def helper(x):
+        return x
+'''
+
+
+def test_tf_function_is_found_in_each_spelling_and_other_decorators_are_not():
+    assert traced_methods(Source(CODE), "Net") == ["call", "embed"]
+
+
+def test_tf_function_on_call_leaves_the_super_call_found_first():
+    call = Source(CODE).super_call("Net")
+    assert call.found and call.first and call.forwards_kwargs
+
+
+def test_an_unknown_class_or_unreadable_source_has_no_traced_methods():
+    assert traced_methods(Source(CODE), "Other") == [] and traced_methods(Source("def ("), "Net") == []

@@ -386,7 +386,7 @@ def expect_close(got, want, what: str, atol: float = 1e-4, hint: str = ""):
     if got.shape != want.shape or not np.allclose(got, want, atol=atol, rtol=1e-4):
         if got.shape == want.shape:
             with np.errstate(all="ignore"):
-                diff = f"largest difference {float(np.nanmax(np.abs(got - want), initial=np.inf)):.3g}"
+                diff = f"largest difference {float(np.max(np.abs(got - want), initial=0.0)):.3g}"
         else:
             diff = f"shape {got.shape} instead of {want.shape}"
         fail(f"{what}: {diff}." + (f" {hint}" if hint else ""))
@@ -445,3 +445,22 @@ def accuracy(model: Remote, x, y) -> float:
     if not isinstance(out, np.ndarray) or out.ndim != 2 or len(out) != len(y):
         fail(f"Training: the trained model's output on {len(y)} rows has shape {np.shape(out)}.")
     return float(np.mean(np.argmax(out, axis=-1) == y))
+
+
+# -- added for ex02 and ex03
+
+TRACED_CALL = ("`{where}` is decorated with `@tf.function`: in Keras 3, a layer first built during "
+               "such a traced call keeps, in that trace, the weights it had then, so weights set, "
+               "trained or loaded later are ignored for inputs of that shape. Remove the decorator "
+               "(Keras compiles `call()` for `fit()` by itself).")
+
+
+def traced_call_hint(submission: Submission, *classes: str) -> str:
+    """What to say when ``call()`` of one of ``classes`` is decorated with ``@tf.function`` (read
+    from the source): the likely cause of outputs that do not follow the weights."""
+    from .source import traced_methods
+
+    for name in classes:
+        if "call" in traced_methods(submission.source, name):
+            return TRACED_CALL.format(where=f"{name}.call()")
+    return ""

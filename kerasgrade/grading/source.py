@@ -148,3 +148,14 @@ def _forwards_kwargs(call: ast.Call, init) -> bool:
     name = init.args.kwarg.arg if init.args.kwarg else None
     return name is not None and any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == name
                                     for k in call.keywords)
+
+
+# -- added for ex02 and ex03
+
+def traced_methods(source: Source, class_name: str) -> list[str]:
+    """The methods of class ``class_name`` (its own) decorated with ``@tf.function``."""
+    node = source.class_def(class_name)
+    return [item.name for item in (node.body if node is not None else [])
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                source.dotted(d.func if isinstance(d, ast.Call) else d) == "tensorflow.function"
+                for d in item.decorator_list)]
