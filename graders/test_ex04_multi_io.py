@@ -11,17 +11,15 @@ a Dense layer computes. The heads are judged by what a shift of their bias does 
 outputs: the score moves by exactly that shift (no activation), the label as a softmax does.
 """
 import ast
-import functools
 
 import numpy as np
 from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
-from kerasgrade.errors import CheckFailed
 from kerasgrade.grading import draw
 from kerasgrade.grading.expect import (build, dense_activation, dense_shapes, doing, expect_close, expect_shape,
-                                       expect_softmax, expect_varies, fail, get_class, run, tracked_layers,
-                                       train)
+                                       expect_softmax, expect_varies, fail, get_class, run, teaching,
+                                       tracked_layers, train)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True
@@ -72,19 +70,7 @@ def unpacks_inputs(source) -> bool:
     return False
 
 
-def teaches_dict_inputs(fn):
-    """A failed check of a ``call()`` that unpacks its dict of inputs says so, first."""
-    @functools.wraps(fn)
-    def checked(submission):
-        try:
-            return fn(submission)
-        except CheckFailed as e:
-            if not unpacks_inputs(submission.source):
-                raise
-            taught = CheckFailed(f"{DICT_INPUTS}\n  (What happened: {e})")
-            taught.__notes__ = list(getattr(e, "__notes__", []))
-            raise taught from None
-    return checked
+teaches_dict_inputs = teaching(lambda submission: DICT_INPUTS if unpacks_inputs(submission.source) else "")
 
 
 globals().update({name: teaches_dict_inputs(fn) for name, fn in opening_checks(

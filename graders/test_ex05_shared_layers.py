@@ -12,17 +12,15 @@ second encoder (weights the judge did not set) cannot give. Another kind of enco
 given judge weights as a whole and asked for its embeddings.
 """
 import ast
-import functools
 
 import numpy as np
 from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
-from kerasgrade.errors import CheckFailed
 from kerasgrade.grading import draw
 from kerasgrade.grading.expect import (activation, build, dense_activation, doing, expect_activation,
                                        expect_close, expect_layer, expect_shape, expect_tracked, expect_varies,
-                                       fail, get_class, run, tracked_layers, train, verify_dense)
+                                       fail, get_class, run, teaching, tracked_layers, train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True
@@ -58,34 +56,22 @@ def layer_created_in(source, method: str) -> tuple[int, str] | None:
     return None
 
 
-def what_happened(e: CheckFailed) -> str:
-    """The failure's first lines (what the code raised, and where), without its general lesson."""
-    return "\n  ".join(str(e).splitlines()[:2])
+def layer_in_methods(submission) -> str:
+    """The lesson for a class whose ``embed()`` (or ``call()``) creates a layer; "" if none does."""
+    for method in ("embed", "call"):
+        found = layer_created_in(submission.source, method)
+        if found is not None:
+            line, what = found
+            return (f"Shared layers: `{method}()` creates a layer (`{what}(...)`, line {line} of your file). "
+                    f"`{method}()` runs on every call, for each input, so every run makes a new encoder "
+                    "with new random weights: the two inputs are not embedded by one shared encoder, "
+                    "and training cannot change the weights it uses. Create the encoder once in "
+                    "`__init__` (`self.encoder = keras.layers.Dense(embedding_dim, ...)`, or a "
+                    "`keras.Sequential`), and let `embed(x)` return `self.encoder(x)`.")
+    return ""
 
 
-def teaches_layers_in_methods(fn):
-    """A failed check of a class whose ``embed()`` (or ``call()``) creates a layer says so, first."""
-    @functools.wraps(fn)
-    def checked(submission):
-        try:
-            return fn(submission)
-        except CheckFailed as e:
-            for method in ("embed", "call"):
-                found = layer_created_in(submission.source, method)
-                if found is not None:
-                    line, what = found
-                    taught = CheckFailed(
-                        f"Shared layers: `{method}()` creates a layer (`{what}(...)`, line {line} of your file). "
-                        f"`{method}()` runs on every call, for each input, so every run makes a new encoder "
-                        "with new random weights: the two inputs are not embedded by one shared encoder, "
-                        "and training cannot change the weights it uses. Create the encoder once in "
-                        "`__init__` (`self.encoder = keras.layers.Dense(embedding_dim, ...)`, or a "
-                        "`keras.Sequential`), and let `embed(x)` return `self.encoder(x)`."
-                        f"\n  (What happened: {what_happened(e)})")
-                    taught.__notes__ = list(getattr(e, "__notes__", []))
-                    raise taught from None
-            raise
-    return checked
+teaches_layers_in_methods = teaching(layer_in_methods)
 
 
 globals().update({name: teaches_layers_in_methods(fn) for name, fn in opening_checks(

@@ -13,6 +13,7 @@ data it never saw.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from contextlib import contextmanager
@@ -493,3 +494,25 @@ def dense_activation(model: Remote, path: str, info: dict | None = None) -> tupl
         if np.allclose(out, activation(name, z), atol=1e-4, rtol=1e-4):
             return name, w
     return None
+
+
+def teaching(cause):
+    """A check decorator: when the check fails and ``cause(submission)`` gives a lesson (a likely
+    cause the judge read from the source, say a layer created in ``embed()``), the failure says
+    that lesson first, then what happened (its first lines), so the learner reads the real cause."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def checked(submission):
+            try:
+                return fn(submission)
+            except CheckFailed as e:
+                lesson = cause(submission)
+                if not lesson:
+                    raise
+                happened = "\n".join(str(e).splitlines()[:2])
+                taught = CheckFailed(f"{lesson}\n  (What happened: {happened})")
+                taught.__notes__ = list(getattr(e, "__notes__", []))
+                raise taught from None
+        return checked
+    return decorate
+__all__ += ["tracked_layers", "dense_shapes", "dense_activation", "teaching"]  # added for ex04, ex05, ex06
