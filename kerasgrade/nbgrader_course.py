@@ -117,8 +117,10 @@ def grader_checks(path: Path) -> list[CheckSpec]:
     """
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     found = []
+    constants = _string_constants(tree)
     for node in tree.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found += _opening_checks(node, constants, path)
             continue
         for dec in node.decorator_list:
             func = dec.func if isinstance(dec, ast.Call) else None
@@ -136,6 +138,33 @@ def grader_checks(path: Path) -> list[CheckSpec]:
     if len(set(names)) != len(names) or not found:
         raise KerasgradeError(f"{path}: {'two checks share a name' if found else 'declares no @check'}")
     return found
+
+
+def _string_constants(tree: ast.Module) -> dict[str, str]:
+    """The grader's module-level ``NAME = "text"`` assignments (``CLASS = "SimpleMLP"``)."""
+    return {t.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            for t in node.targets if isinstance(t, ast.Name)}
+
+
+def _opening_checks(node: ast.stmt, constants: dict[str, str], path: Path) -> list[CheckSpec]:
+    """The checks a module-level statement makes with ``opening_checks(...)`` (``globals().update(
+    opening_checks("SimpleMLP", ...))``): the factory itself says which, from the arguments that
+    name them (the class, ``base``, ``persistent``, ``prefix``, ``points``), read as literals."""
+    calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)
+             and getattr(n.func, "id", getattr(n.func, "attr", None)) == "opening_checks"]
+    if not calls:
+        return []
+    from .grading.opening import opening_checks
+
+    call, where = calls[0], f"{path}:{calls[0].lineno}"
+    if not call.args:
+        raise KerasgradeError(f"{where}: opening_checks(...) needs the class name first")
+    first = call.args[0]
+    name = constants.get(first.id) if isinstance(first, ast.Name) else _literal(first, where)
+    kw = {k.arg: _literal(k.value, where) for k in call.keywords
+          if k.arg in ("base", "persistent", "prefix", "points")}
+    return [fn.kerasgrade_check for fn in opening_checks(name, inputs=lambda: None, **kw).values()]
 
 
 # -- the source notebook ---------------------------------------------------------------------

@@ -223,7 +223,8 @@ def run_check_in_notebook(exercise: str, check_name: str, namespace: dict, *,
             "bottom without errors. Restart the kernel, run all cells, and fix the first error.",
             earlier)
     with _as_submission(namespace) as submission:
-        if getattr(sys.modules.get(fn.__module__), "JUDGED", False):
+        # The grader says whether its checks are judged (the opening checks are made in grading.opening).
+        if getattr(sys.modules.get(f"kerasgrade_grader_{exercise}"), "JUDGED", False):
             event = _judge_here(fn, spec.name, submission, the_course, exercise)
         else:
             event = run_check(fn, submission, seed=the_course.seed,
