@@ -216,6 +216,7 @@ def test_is_symmetric(submission):
         shapes = [tuple(np.shape(w)) for w in model.get_weights()]
         model.set_weights(draw.weights_like(shapes))
     first = run(model, (a, b))
+    expect_shape(first, (8, 1), "the output of SiameseNet(embedding_dim=8) on a pair of (8, 5) inputs")
     expect_varies(first)
     expect_close(run(model, (a, b)), first, "Calling the model twice on the same pair gave "
                  "different outputs", hint=NEW_WEIGHTS_HINT)
@@ -238,7 +239,8 @@ def test_one_encoder_for_both_inputs(submission):
     w = judge_head(model, distance.shape[-1])
     want = activation("sigmoid", distance @ w[0] + w[1])
     got = run(model, (a, b))
-    if got.shape == want.shape and np.allclose(got, want, atol=1e-4, rtol=1e-4):
+    expect_shape(got, want.shape, "the output of SiameseNet(embedding_dim=4) on a pair of (6, 3) inputs")
+    if np.allclose(got, want, atol=1e-4, rtol=1e-4):
         return
     with doing("reading the weights Keras tracks"):
         owned = set(model.describe().get("trainable", []))

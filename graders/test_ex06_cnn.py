@@ -224,7 +224,7 @@ def test_output_is_softmax(submission):
 
 def middle_layers(model, known: set[str]):
     """The layers a learner added (not conv, pool, global pooling or classifier), as steps the judge
-    can compute: ("dense", activation, weights) for a verified Dense layer, nothing for a layer that
+    can compute: (activation, weights) for a verified Dense layer, nothing for a layer that
     computes nothing at inference. None if one of them is of another kind."""
     steps = []
     for path, info in tracked_layers(model, depth=1):
@@ -259,7 +259,7 @@ def test_forward_pass_composes_the_layers(submission):
     steps = middle_layers(model, named | {gp_path})
     with doing("reading `self.classifier`"):
         shapes = [tuple(w.get("shape", ())) for w in model.describe("classifier", layers=False).get("weights", [])]
-    if len(shapes) != 2 or len(shapes[0]) != 2 or shapes[0][1] != 3:
+    if len(shapes) != 2 or len(shapes[0]) != 2 or shapes[0][1] != 3 or not 0 < shapes[0][0] <= 4096:
         fail(f"`self.classifier` should be `Dense(num_classes, activation=\"softmax\")` with a kernel and a "
              f"bias, but after a call its weights have shapes {shapes}.")
     cls_w = draw.weights_like(shapes)
@@ -274,7 +274,11 @@ def test_forward_pass_composes_the_layers(submission):
         return expect_composition_by_interventions(model, x, conv_w, cls_w)
     hidden = features
     for act, w in steps:
+        if w[0].shape[0] != hidden.shape[-1]:  # added layers used in another order than bound
+            return expect_composition_by_interventions(model, x, conv_w, cls_w)
         hidden = activation(act, hidden @ w[0] + (w[1] if len(w) == 2 else 0.0))
+    if hidden.shape[-1] != shapes[0][0]:
+        return expect_composition_by_interventions(model, x, conv_w, cls_w)
     want = activation("softmax", hidden @ cls_w[0] + cls_w[1])
     expect_close(run(model, x), want,
                  "The output is not softmax(classifier(global_pool(max_pool(relu(conv(x))))))",
@@ -291,6 +295,7 @@ def expect_composition_by_interventions(model, x, conv_w, cls_w):
     with doing("setting the weights of `self.conv`"):
         model.set_weights(zero, path="conv")
     flat = run(model, x)
+    expect_shape(flat, (len(x), cls_w[1].shape[0]), "the output of SmallCNN(num_classes=3, filters=4)")
     if not np.allclose(flat, flat[:1], atol=1e-5):
         fail("With a zero kernel in `self.conv`, different images still give different outputs: call() "
              "does not send the images through the convolution first. Apply self.conv to `inputs`, then "

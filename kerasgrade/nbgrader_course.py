@@ -162,6 +162,9 @@ def _opening_checks(node: ast.stmt, constants: dict[str, str], path: Path) -> li
         raise KerasgradeError(f"{where}: opening_checks(...) needs the class name first")
     first = call.args[0]
     name = constants.get(first.id) if isinstance(first, ast.Name) else _literal(first, where)
+    if not isinstance(name, str):
+        raise KerasgradeError(f"{where}: opening_checks(...) takes the class name as a string, or as "
+                              "a module-level constant such as `CLASS = \"SimpleMLP\"`")
     kw = {k.arg: _literal(k.value, where) for k in call.keywords
           if k.arg in ("base", "persistent", "prefix", "points")}
     return [fn.kerasgrade_check for fn in opening_checks(name, inputs=lambda: None, **kw).values()]

@@ -515,4 +515,6 @@ def teaching(cause):
                 raise taught from None
         return checked
     return decorate
+
+
 __all__ += ["tracked_layers", "dense_shapes", "dense_activation", "teaching"]  # added for ex04, ex05, ex06
