@@ -1,98 +1,223 @@
-"""Grader for ex05_shared_layers: SiameseNet, one encoder used on both inputs."""
-import keras
+"""Grader for ex05_shared_layers: SiameseNet, one encoder used on both inputs.
+
+Written for the judge (``JUDGED``): every check runs outside the learner's process and asks
+it, through ``submission``, to build, call, describe and train; inputs and weights are the
+judge's own draws.
+
+``self.encoder`` may be one layer or a ``Sequential``. Where it is made of Dense layers
+(and weightless layers such as ``Dropout``), each of them is believed once, given weights the
+judge drew, it computes what a Dense layer computes, and the judge then computes the
+encoder itself: the model's output must be ``head(|E(a) - E(b)|)`` for that ``E``, which a
+second encoder (weights the judge did not set) cannot give. Another kind of encoder is
+given judge weights as a whole and asked for its embeddings.
+"""
+import ast
+
 import numpy as np
 from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
-from kerasgrade.expect import (blobs, build, doing, expect_activation, expect_close,
-                               expect_forwards_kwargs, expect_layer, expect_same_object,
-                               expect_shape, expect_super_first, expect_tracked, fail, features,
-                               get_class, run, to_numpy, train)
+from kerasgrade.grading import draw
+from kerasgrade.grading.expect import (activation, build, dense_activation, doing, expect_activation,
+                                       expect_close, expect_layer, expect_shape, expect_tracked, expect_varies,
+                                       fail, get_class, run, teaching, tracked_layers, train, verify_dense)
+from kerasgrade.grading.opening import opening_checks
 
-Dense = keras.layers.Dense
+JUDGED = True
+CLASS = "SiameseNet"
 NEW_WEIGHTS_HINT = ("Create the encoder and the head in __init__, not in call() or embed(): a "
                     "layer created there gets new random weights every time.")
+# Layers an encoder may hold that compute nothing at inference (the judge skips them).
+IDENTITY_AT_INFERENCE = ("Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D",
+                         "Identity", "ActivityRegularization")
 
 
 def model_class(submission):
-    return get_class(submission, "SiameseNet")
+    return get_class(submission, CLASS)
 
 
-def pair(batch, size, seed=0):
-    """The model's input: a pair (a, b) of float32 arrays of shape (batch, size)."""
-    return features(batch, size, seed=seed), features(batch, size, seed=seed + 1000)
+def pair(batch, size):
+    """The model's input: a pair (a, b) of float32 arrays of shape (batch, size) the judge drew."""
+    return draw.features(batch, size), draw.features(batch, size)
 
+
+# -- the learner who creates the encoder in embed() ------------------------------------------------
+
+def layer_created_in(source, method: str) -> tuple[int, str] | None:
+    """(line, text) of the first Keras layer that ``SiameseNet.<method>`` creates, read from the
+    source by the judge: ``Dense(...)``, ``tf.keras.layers.Dense(...)``, ``keras.Sequential(...)``."""
+    node = source.method(CLASS, method)
+    if node is None:
+        return None
+    for call in sorted((n for n in ast.walk(node) if isinstance(n, ast.Call)), key=lambda n: n.lineno):
+        path = source.dotted(call.func)
+        if path.startswith("keras.layers.") or path in ("keras.Sequential", "keras.models.Sequential"):
+            return call.lineno, path
+    return None
+
+
+def layer_in_methods(submission) -> str:
+    """The lesson for a class whose ``embed()`` (or ``call()``) creates a layer; "" if none does."""
+    for method in ("embed", "call"):
+        found = layer_created_in(submission.source, method)
+        if found is not None:
+            line, what = found
+            return (f"Shared layers: `{method}()` creates a layer (`{what}(...)`, line {line} of your file). "
+                    f"`{method}()` runs on every call, for each input, so every run makes a new encoder "
+                    "with new random weights: the two inputs are not embedded by one shared encoder, "
+                    "and training cannot change the weights it uses. Create the encoder once in "
+                    "`__init__` (`self.encoder = keras.layers.Dense(embedding_dim, ...)`, or a "
+                    "`keras.Sequential`), and let `embed(x)` return `self.encoder(x)`.")
+    return ""
+
+
+teaches_layers_in_methods = teaching(layer_in_methods)
+
+
+globals().update({name: teaches_layers_in_methods(fn) for name, fn in opening_checks(
+    CLASS, inputs=lambda: pair(4, 5), output_shape=(4, 1), persistent=("encoder", "head"),
+    args={"embedding_dim": 6}).items()})
+
+
+# -- the encoder, as the judge computes it ---------------------------------------------------------
 
 def embed(model, x):
     """``model.embed(x)`` as numpy, with learner errors explained."""
     with doing(f"calling your model's `embed()` on an input of shape {x.shape}"):
-        return to_numpy(model.embed(x))
+        out = model.method("embed", x)
+    if not isinstance(out, np.ndarray):
+        fail("embed(x) should return a tensor (the embeddings of x), but it returned something else.")
+    return out
 
 
-def ids(variables) -> set:
-    return {id(v) for v in variables}
+def encoder_info(model) -> dict:
+    """``self.encoder``, which must be a Keras layer (one layer or a Sequential)."""
+    with doing("reading `self.encoder`"):
+        present = model.has("encoder")
+        info = model.describe("encoder", layers=False) if present else {}
+    if not present:
+        fail("Binding through self: `SiameseNet` has no attribute `self.encoder`. Create the encoder "
+             "once in `__init__` and bind it: `self.encoder = keras.layers.Dense(embedding_dim, "
+             "activation=\"relu\")`, or a `keras.Sequential([...])` whose last layer has `embedding_dim` "
+             "units.")
+    if info.get("is_layer") is not True:
+        fail(f"Binding through self: `self.encoder` should be a Keras layer (a `Dense`, or a "
+             f"`keras.Sequential` of layers), but it is a {info.get('class') or 'something else'}.")
+    return info
 
 
-@check(points=1, concept="inheritance")
-def test_subclasses_keras_model(submission):
-    "SiameseNet subclasses tf.keras.Model and can be built and called on a pair of inputs"
-    model = build(model_class(submission))
-    run(model, pair(4, 5))
+def judge_encoder(model):
+    """Set judge weights on ``self.encoder``; the encoder as a function the judge computes
+    (Dense layers, each verified, in order), or None if it holds other kinds of layers."""
+    info = encoder_info(model)
+    layers = [("encoder", info)] if info.get("builtin") == "Dense" else \
+        [(p, i) for p, i in tracked_layers(model, "encoder", depth=1)] if info.get("builtin") == "Sequential" else None
+    steps = []
+    for path, layer in layers or []:
+        if layer.get("builtin") == "Dense":
+            found = dense_activation(model, path, layer)
+            if found is None:
+                fail(f"`self.encoder` holds a Dense layer (`self.{path}`) that, given weights the grader set "
+                     "and called on its own, does not compute activation(x @ kernel + bias). Use plain "
+                     "`keras.layers.Dense` layers.")
+            steps.append(found)
+        elif layer.get("builtin") in IDENTITY_AT_INFERENCE and not layer.get("weights"):
+            continue
+        else:
+            layers = None
+            break
+    if not layers or not steps:
+        with doing("setting the weights of `self.encoder`"):
+            shapes = [tuple(np.shape(w)) for w in model.get_weights(path="encoder")]
+            if not shapes or sum(int(np.prod(s)) for s in shapes) > 1_000_000:
+                fail(f"`self.encoder` should own the encoder's weights after a call, but it has weights "
+                     f"of shapes {shapes[:6]}: embed both inputs with it.")
+            model.set_weights(draw.weights_like(shapes), path="encoder")
+        return None
+
+    def encode(x):
+        h = np.asarray(x, dtype="float64")
+        for act, w in steps:
+            h = activation(act, h @ w[0] + (w[1] if len(w) == 2 else 0.0))
+        return h
+    return encode
 
 
-@check(points=1, concept="super().__init__")
-def test_init_calls_super_first(submission):
-    "__init__ calls super().__init__(**kwargs) before anything else"
-    expect_super_first(model_class(submission))
+def encodings(model, encode, x):
+    """E(x): the judge's computation, or (for an encoder the judge cannot compute) the child's."""
+    if encode is not None:
+        return encode(x)
+    with doing("calling `self.encoder` on its own"):
+        out = model.call_path("encoder", x)
+    if not isinstance(out, np.ndarray) or out.ndim != 2 or len(out) != len(x):
+        fail(f"`self.encoder` on a {x.shape} input should return (batch, embedding_dim) embeddings, "
+             f"got {np.shape(out)}.")
+    return out.astype("float64")
 
 
-@check(points=1, concept="super().__init__")
-def test_forwards_kwargs_to_keras(submission):
-    "SiameseNet(name=...) reaches Keras through **kwargs"
-    model = expect_forwards_kwargs(model_class(submission))
-    run(model, pair(2, 3))
+def judge_head(model, in_dim: int):
+    """Set judge weights on ``self.head``; they are returned. Its kernel must take ``in_dim`` numbers."""
+    with doing("reading `self.head`"):
+        info = model.describe("head", layers=False)
+    shapes = [tuple(w.get("shape", ())) for w in info.get("weights", []) if isinstance(w, dict)]
+    if len(shapes) != 2 or shapes[1] != (1,) or len(shapes[0]) != 2:
+        fail(f"`self.head` should be `Dense(1, activation=\"sigmoid\")` with a kernel and a bias, but its "
+             f"weights have shapes {shapes}.")
+    if shapes[0][0] != in_dim:
+        fail(f"`self.head` takes {shapes[0][0]} numbers per example, but |embed(a) - embed(b)| has {in_dim}: "
+             "the head should receive the absolute difference of the two embeddings, "
+             "`self.head(tf.abs(self.embed(a) - self.embed(b)))`, not the raw inputs nor "
+             "the two embeddings side by side.")
+    w = draw.weights_like(shapes)
+    with doing("setting the weights of `self.head`"):
+        model.set_weights(w, path="head")
+    return w
 
+
+# -- the checks ------------------------------------------------------------------------------------
 
 @check(points=2, concept="binding through self")
+@teaches_layers_in_methods
 def test_binds_encoder_and_head(submission):
     "self.encoder is a layer (or a Sequential) and self.head a Dense(1, sigmoid), both tracked by Keras"
     model = build(model_class(submission), embedding_dim=6)
-    encoder = expect_layer(model, "encoder", keras.layers.Layer)
-    head = expect_layer(model, "head", Dense, units=1)
-    expect_activation(head, "head", "sigmoid")
+    encoder = encoder_info(model)
+    head = expect_layer(model, "head", "Dense", units=1)
+    expect_activation(model, "head", "sigmoid")
     expect_tracked(model, {"encoder": encoder, "head": head}, exactly=False)
-
-
-@check(points=1, concept="__init__ vs call()")
-def test_layers_persist_between_calls(submission):
-    "The encoder and head are created once: the same pair gives the same output on every call"
-    model = build(model_class(submission))
-    encoder, head = getattr(model, "encoder", None), getattr(model, "head", None)
-    x = pair(6, 5)
-    first, second = run(model, x), run(model, x)
-    expect_same_object(model, "encoder", encoder)
-    expect_same_object(model, "head", head)
-    expect_close(second, first, "Calling the model twice on the same pair gave different outputs",
-                 hint=NEW_WEIGHTS_HINT)
+    verify_dense(model, "head", "sigmoid", in_dim=6)
 
 
 @check(points=2, concept="call() and output shapes")
+@teaches_layers_in_methods
 @given(batch=st.integers(1, 6), n_features=st.integers(1, 5), embedding_dim=st.integers(1, 8))
 def test_output_shapes(submission, batch, n_features, embedding_dim):
     "embed() maps (B, F) to (B, embedding_dim) and call() maps a pair of (B, F) to (B, 1)"
     model = build(model_class(submission), embedding_dim=embedding_dim)
     a, b = pair(batch, n_features)
     what = f"SiameseNet(embedding_dim={embedding_dim}) on a pair of ({batch}, {n_features}) inputs"
-    expect_shape(run(model, (a, b)), (batch, 1), f"the output of {what}")
+    out = run(model, (a, b))
+    expect_shape(out, (batch, 1), f"the output of {what}")
+    if not np.all((out >= 0) & (out <= 1)):
+        fail(f"The output of {what} should be a probability (between 0 and 1), but it holds "
+             f"{float(np.min(out)):.3g} to {float(np.max(out)):.3g}: the head is "
+             "`Dense(1, activation=\"sigmoid\")`.")
     expect_shape(embed(model, a), (batch, embedding_dim), f"embed(x) of {what}")
 
 
 @check(points=2, concept="shared layers")
+@teaches_layers_in_methods
 def test_is_symmetric(submission):
-    "Swapping the two inputs gives the same output: f(a, b) == f(b, a)"
+    "Swapping the two inputs gives the same output: f(a, b) == f(b, a), with weights the grader set"
     model = build(model_class(submission), embedding_dim=8)
-    a, b = pair(8, 5, seed=np.random.randint(1000))
+    a, b = pair(8, 5)
+    run(model, (a, b))
+    with doing("setting your model's weights"):
+        shapes = [tuple(np.shape(w)) for w in model.get_weights()]
+        model.set_weights(draw.weights_like(shapes))
     first = run(model, (a, b))
+    expect_shape(first, (8, 1), "the output of SiameseNet(embedding_dim=8) on a pair of (8, 5) inputs")
+    expect_varies(first)
     expect_close(run(model, (a, b)), first, "Calling the model twice on the same pair gave "
                  "different outputs", hint=NEW_WEIGHTS_HINT)
     expect_close(run(model, (b, a)), first,
@@ -103,80 +228,74 @@ def test_is_symmetric(submission):
 
 
 @check(points=2, concept="shared layers")
+@teaches_layers_in_methods
 def test_one_encoder_for_both_inputs(submission):
-    "The model's weights are those of one encoder and the head: the encoder is shared, not copied"
-    model = build(model_class(submission), embedding_dim=8)
-    run(model, pair(4, 5))
-    encoder = expect_layer(model, "encoder", keras.layers.Layer, when="after a call")
-    head = expect_layer(model, "head", Dense, when="after a call")
-    if not encoder.trainable_weights:
-        fail("Shared layers: after a call, `self.encoder` still has no weights, so call() never "
-             "used it. Embed both inputs with it: `self.embed(a)` and `self.embed(b)`, where "
-             "`embed(x)` returns `self.encoder(x)`.")
-    shared = ids(encoder.trainable_weights) | ids(head.trainable_weights)
-    extra = [w for w in model.trainable_weights if id(w) not in shared]
+    "Both inputs go through self.encoder: the output is head(|E(a) - E(b)|) with the weights the grader gave it"
+    model = build(model_class(submission), embedding_dim=4)
+    a, b = pair(6, 3)
+    run(model, (a, b))
+    encode = judge_encoder(model)
+    distance = np.abs(encodings(model, encode, a) - encodings(model, encode, b))
+    w = judge_head(model, distance.shape[-1])
+    want = activation("sigmoid", distance @ w[0] + w[1])
+    got = run(model, (a, b))
+    expect_shape(got, want.shape, "the output of SiameseNet(embedding_dim=4) on a pair of (6, 3) inputs")
+    if np.allclose(got, want, atol=1e-4, rtol=1e-4):
+        return
+    with doing("reading the weights Keras tracks"):
+        owned = set(model.describe().get("trainable", []))
+        shared = set(model.describe("encoder").get("trainable", [])) | set(model.describe("head").get("trainable", []))
+    extra = owned - shared
     if extra:
-        names = ", ".join(f"{w.path} {tuple(w.shape)}" for w in extra[:4])
-        fail(f"Shared layers: the model should own the weights of one encoder and the head, but "
-             f"it has {len(extra)} more: {names}. A shared layer is one object called twice; "
-             "a second encoder (or any layer created for the second input) has weights of its "
-             "own. Call `self.encoder` on both inputs.")
+        fail(f"Shared layers: with the weights the grader gave `self.encoder` and `self.head`, the output is "
+             f"not head(|encoder(a) - encoder(b)|), and the model owns {len(extra)} weight(s) besides theirs. "
+             "A shared layer is one object called twice; a second encoder (or any layer created for the "
+             "second input) has weights of its own. Call `self.encoder` (through `self.embed`) on both inputs.")
+    fail("Shared layers: with the weights the grader gave `self.encoder` and `self.head`, the output is not "
+         "head(|encoder(a) - encoder(b)|). call() should embed both inputs with the one encoder, take the "
+         "absolute difference of the embeddings and pass it to the head: "
+         "`self.head(tf.abs(self.embed(a) - self.embed(b)))`.")
 
 
 @check(points=1, concept="shared layers", hidden=True)
-def test_output_is_head_of_distance(submission):
-    "embed(x) is encoder(x), and the output is head(|embed(a) - embed(b)|), from the model's own weights"
-    model = build(model_class(submission), embedding_dim=4)
-    a, b = pair(5, 3, seed=np.random.randint(1000))
-    out = run(model, (a, b))
-    encoder = expect_layer(model, "encoder", keras.layers.Layer, when="after a call")
-    head = expect_layer(model, "head", Dense, when="after a call")
-    with doing("calling your `self.encoder` on an input"):
-        encoded = to_numpy(encoder(a))
-    expect_close(embed(model, a), encoded, "embed(x) differs from self.encoder(x)",
-                 hint="embed() should return `self.encoder(x)`: the one shared encoder.")
-    distance = np.abs(embed(model, a) - embed(model, b))
-    with doing("reading the weights of your `self.head`"):
-        kernel = np.array(head.kernel)
-    if kernel.shape[0] != distance.shape[-1]:
-        fail(f"self.head takes {kernel.shape[0]} numbers per example, but "
-             f"|embed(a) - embed(b)| has {distance.shape[-1]} (embedding_dim=4): the head "
-             "should receive the absolute difference of the two embeddings, "
-             "`self.head(tf.abs(self.embed(a) - self.embed(b)))`, not the raw inputs nor "
-             "the two embeddings side by side.")
-    bias = 0.0 if getattr(head, "bias", None) is None else np.array(head.bias)
-    want = 1 / (1 + np.exp(-(distance @ kernel + bias)))
-    expect_close(out, want, "The output is not head(|embed(a) - embed(b)|)",
-                 hint="call() should embed both inputs, take the absolute difference "
-                      "of the embeddings, and pass it to self.head: "
-                      "`self.head(tf.abs(self.embed(a) - self.embed(b)))`.")
+@teaches_layers_in_methods
+def test_embed_is_the_encoder(submission):
+    "embed(x) is self.encoder(x), with the weights the grader gave the encoder"
+    model = build(model_class(submission), embedding_dim=5)
+    a, _ = pair(5, 3)
+    run(model, pair(5, 3))
+    encode = judge_encoder(model)
+    expect_close(embed(model, a), encodings(model, encode, a), "embed(x) differs from self.encoder(x)",
+                 hint="embed() should return `self.encoder(x)`: the one shared encoder, created in __init__.")
 
 
-def same_or_not(n, seed=0):
-    """n pairs of points from 4 separable classes, half of the same class (label 1)."""
-    x, y = blobs(4 * n, 6, 4, seed=seed)
-    rng = np.random.default_rng(seed + 1)
-    by_class = [np.flatnonzero(y == c) for c in range(4)]
-    first = rng.integers(0, len(x), n)
-    same = (np.arange(n) % 2 == 0)
-    second = np.empty(n, dtype=int)
-    for k, (i, s) in enumerate(zip(first, same)):
-        c = y[i] if s else (y[i] + rng.integers(1, 4)) % 4
-        second[k] = rng.choice(by_class[c])
+def same_or_not(x, y, n, classes):
+    """n pairs of rows of ``x``, half of them of the same class (target 1), drawn by the judge."""
+    g = draw.rng()
+    by_class = [np.flatnonzero(y == c) for c in range(classes)]
+    first = g.integers(0, len(x), n)
+    same = np.arange(n) % 2 == 0
+    second = np.array([g.choice(by_class[y[i] if s else (y[i] + g.integers(1, classes)) % classes])
+                       for i, s in zip(first, same)])
     return (x[first], x[second]), same.astype("float32").reshape(-1, 1)
 
 
 @check(points=2, concept="training")
+@teaches_layers_in_methods
 def test_learns_same_class_or_not(submission):
-    "The model learns whether two points come from the same class (accuracy >= 0.85)"
-    (a, b), same = same_or_not(256, seed=0)
+    "The model learns whether two points come from the same class (accuracy >= 0.85 on new points)"
+    x, y = draw.blobs(512, 6, 4)
+    fit_rows, held_out = draw.split(len(y))
+    (a, b), same = same_or_not(x[fit_rows], y[fit_rows], 256, 4)
+    (test_a, test_b), test_same = same_or_not(x[held_out], y[held_out], 128, 4)
     model = build(model_class(submission), embedding_dim=8)
-    train(model, (a, b), same, loss="binary_crossentropy", epochs=8, batch_size=64,
-          learning_rate=0.05)
-    prob = run(model, (a, b), "measuring the accuracy of your trained model")
-    acc = float(np.mean((np.asarray(prob).reshape(-1) > 0.5) == (same.reshape(-1) > 0.5)))
+    train(model, (a, b), same, loss="binary_crossentropy", epochs=8, batch_size=64, learning_rate=0.05)
+    prob = run(model, (test_a, test_b), "measuring the accuracy of your trained model")
+    if prob.shape != test_same.shape:
+        fail(f"Training: the trained model's output on {len(test_same)} pairs has shape {prob.shape}.")
+    acc = float(np.mean((prob > 0.5) == (test_same > 0.5)))
     if acc < 0.85:
-        fail(f"Training: after 8 epochs the accuracy on \"same class or not\" pairs is {acc:.2f}, "
-             "below 0.85 on an easy task. Check that both inputs go through the same encoder, "
+        fail(f"Training: after 8 epochs the accuracy on \"same class or not\" pairs of new points is "
+             f"{acc:.2f}, below 0.85 on an easy task. Check that both inputs go through the same encoder, "
              "that call() compares them with `abs(embed(a) - embed(b))`, and that the head is "
              "`Dense(1, activation=\"sigmoid\")`.")

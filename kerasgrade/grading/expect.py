@@ -13,6 +13,7 @@ data it never saw.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from contextlib import contextmanager
@@ -386,7 +387,8 @@ def expect_close(got, want, what: str, atol: float = 1e-4, hint: str = ""):
     if got.shape != want.shape or not np.allclose(got, want, atol=atol, rtol=1e-4):
         if got.shape == want.shape:
             with np.errstate(all="ignore"):
-                diff = f"largest difference {float(np.max(np.abs(got - want), initial=0.0)):.3g}"
+                gap = np.abs(got - want)
+                diff = f"largest difference {float(np.where(np.isnan(gap), np.inf, gap).max(initial=0.0)):.3g}"
         else:
             diff = f"shape {got.shape} instead of {want.shape}"
         fail(f"{what}: {diff}." + (f" {hint}" if hint else ""))
@@ -464,3 +466,86 @@ def traced_call_hint(submission: Submission, *classes: str) -> str:
         if "call" in traced_methods(submission.source, name):
             return TRACED_CALL.format(where=f"{name}.call()")
     return ""
+
+
+# -- added for ex04, ex05 and ex06: layers found among those Keras tracks, believed by behaviour
+
+def tracked_layers(model: Remote, path: str | None = None, depth: int = 3, limit: int = 60) -> list[tuple[str, dict]]:
+    """(path, description) of the layers Keras tracks in ``model`` (or in ``model.<path>``),
+    in the order Keras lists them, the layers of nested layers (a ``Sequential``) after their
+    parent, down to ``depth`` levels. What the child describes: verify before believing."""
+    found: list[tuple[str, dict]] = []
+
+    def walk(at: str | None, info: dict, level: int):
+        layers = info.get("layers") if isinstance(info.get("layers"), list) else []
+        for i, layer in enumerate(layers[:limit]):
+            if not isinstance(layer, dict) or len(found) >= limit:
+                continue
+            sub = f"{at}.layers[{i}]" if at else f"layers[{i}]"
+            found.append((sub, layer))
+            if level < depth and layer.get("is_layer") is True:
+                walk(sub, model.describe(sub), level + 1)
+
+    with doing("reading the layers Keras tracks"):
+        walk(path, model.describe(path), 1)
+    return found
+
+
+def dense_shapes(info: dict) -> list[tuple] | None:
+    """A described layer's weight shapes if they are a Dense layer's (kernel, and bias or none)."""
+    shapes = [tuple(w.get("shape", ())) for w in info.get("weights", []) if isinstance(w, dict)]
+    if not shapes or len(shapes) > 2 or len(shapes[0]) != 2 or not all(0 < d <= 4096 for d in shapes[0]):
+        return None
+    if len(shapes) == 2 and shapes[1] != (shapes[0][1],):
+        return None
+    return shapes
+
+
+def dense_activation(model: Remote, path: str, info: dict | None = None) -> tuple[str, list] | None:
+    """How the (built) layer at ``path`` computes, if it computes ``act(x @ W + b)``: the
+    activation's name and the weights the judge drew and set on it; None otherwise.
+
+    ``verify_dense`` for a layer the contract does not name: the activation is found, not
+    given, among linear, relu, tanh, sigmoid and softmax.
+    """
+    if info is None:
+        with doing("reading one of your layers"):
+            info = model.describe(path, layers=False)
+    shapes = dense_shapes(info)
+    if shapes is None:
+        return None
+    w, x = draw.weights_like(shapes), draw.features(4, shapes[0][0])
+    with doing("setting the weights of one of your Dense layers and calling it on its own"):
+        model.set_weights(w, path=path)
+        out = model.call_path(path, x)
+    if not isinstance(out, np.ndarray) or out.shape != (4, shapes[0][1]):
+        return None
+    z = x.astype("float64") @ w[0] + (w[1] if len(w) == 2 else 0.0)
+    for name in ("linear", "relu", "tanh", "sigmoid", "softmax"):
+        if np.allclose(out, activation(name, z), atol=1e-4, rtol=1e-4):
+            return name, w
+    return None
+
+
+def teaching(cause):
+    """A check decorator: when the check fails and ``cause(submission)`` gives a lesson (a likely
+    cause the judge read from the source, say a layer created in ``embed()``), the failure says
+    that lesson first, then what happened (its first lines), so the learner reads the real cause."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def checked(submission):
+            try:
+                return fn(submission)
+            except CheckFailed as e:
+                lesson = cause(submission)
+                if not lesson:
+                    raise
+                happened = "\n".join(str(e).splitlines()[:2])
+                taught = CheckFailed(f"{lesson}\n  (What happened: {happened})")
+                taught.__notes__ = list(getattr(e, "__notes__", []))
+                raise taught from None
+        return checked
+    return decorate
+
+
+__all__ += ["tracked_layers", "dense_shapes", "dense_activation", "teaching"]  # added for ex04, ex05, ex06

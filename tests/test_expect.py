@@ -1,0 +1,69 @@
+"""The graders' toolkit on the judge's side (kerasgrade.grading.expect): the parts that need no child."""
+from types import SimpleNamespace
+
+import pytest
+
+from kerasgrade.errors import CheckFailed
+from kerasgrade.grading.expect import dense_shapes, fail, teaching
+
+LESSON = "`inputs` is a dict: read `inputs[\"features\"]`."
+
+
+def _described(*shapes):
+    return {"weights": [{"shape": list(s)} for s in shapes]}
+
+
+def test_a_failed_check_with_a_known_cause_says_the_cause_first_then_what_happened():
+    @teaching(lambda submission: LESSON if submission.unpacks else "")
+    def check(submission):
+        failure = CheckFailed("While calling your model, your code raised ValueError\n  at line 16\n  a general lesson")
+        failure.__notes__ = ["Falsifying example: check(batch=1)"]
+        raise failure
+
+    with pytest.raises(CheckFailed) as failed:
+        check(SimpleNamespace(unpacks=True))
+    message = str(failed.value)
+    assert message.startswith(LESSON)
+    assert "(What happened: While calling your model, your code raised ValueError\n  at line 16)" in message
+    assert "a general lesson" not in message
+    assert failed.value.__notes__ == ["Falsifying example: check(batch=1)"]
+
+
+def test_a_failed_check_without_a_known_cause_keeps_its_own_message():
+    @teaching(lambda submission: "")
+    def check(submission):
+        fail("The output is not softmax(...)")
+
+    with pytest.raises(CheckFailed, match=r"^The output is not softmax\(\.\.\.\)$"):
+        check(SimpleNamespace())
+
+
+def test_a_passing_check_is_not_asked_for_a_cause():
+    asked = []
+
+    @teaching(lambda submission: asked.append(submission) or LESSON)
+    def check(submission):
+        return "passed"
+
+    assert check("submission") == "passed" and asked == []
+
+
+def test_a_check_that_teaches_keeps_its_name_and_declaration():
+    def test_output(submission):
+        "The title"
+    test_output.kerasgrade_check = "its spec"
+    taught = teaching(lambda submission: "")(test_output)
+    assert (taught.__name__, taught.__doc__, taught.kerasgrade_check) == ("test_output", "The title", "its spec")
+
+
+@pytest.mark.parametrize("shapes, dense", [
+    ([(5, 3), (3,)], True),            # kernel and bias
+    ([(5, 3)], True),                  # use_bias=False
+    ([(5, 3), (4,)], False),           # a bias that does not fit the kernel
+    ([(3, 3, 2, 4), (4,)], False),     # a convolution's kernel
+    ([], False),                       # not built, or no weights
+    ([(5, 3), (3,), (3,)], False),     # more weights than a Dense layer has
+    ([(5, 100_000), (100_000,)], False),  # far larger than any exercise
+])
+def test_dense_shapes_are_those_of_a_kernel_and_an_optional_bias(shapes, dense):
+    assert (dense_shapes(_described(*shapes)) is not None) == dense
