@@ -118,6 +118,9 @@ def grader_checks(path: Path) -> list[CheckSpec]:
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     found = []
     for node in tree.body:
+        opening = _opening_call(node)
+        if opening is not None:
+            found.extend(_opening_specs(opening, tree, f"{path}:{node.lineno}"))
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         for dec in node.decorator_list:
@@ -136,6 +139,36 @@ def grader_checks(path: Path) -> list[CheckSpec]:
     if len(set(names)) != len(names) or not found:
         raise KerasgradeError(f"{path}: {'two checks share a name' if found else 'declares no @check'}")
     return found
+
+
+def _opening_call(node: ast.stmt) -> ast.Call | None:
+    """The ``opening_checks(...)`` call of a ``globals().update(opening_checks(...))`` statement."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "update" \
+            and len(call.args) == 1 and isinstance(call.args[0], ast.Call):
+        inner = call.args[0]
+        name = inner.func.id if isinstance(inner.func, ast.Name) else getattr(inner.func, "attr", None)
+        return inner if name == "opening_checks" else None
+    return None
+
+
+def _opening_specs(call: ast.Call, tree: ast.Module, where: str) -> list[CheckSpec]:
+    """The specs of the checks ``grading.opening.opening_checks`` makes for that call (made by
+    the factory itself, which runs nothing; arguments that are module-level names of literals
+    are resolved)."""
+    from .grading.opening import opening_checks
+
+    constants = {t.id: n.value for n in tree.body if isinstance(n, ast.Assign)
+                 for t in n.targets if isinstance(t, ast.Name)}
+
+    def value(node):
+        return _literal(constants.get(node.id, node) if isinstance(node, ast.Name) else node, where)
+
+    if not call.args:
+        raise KerasgradeError(f"{where}: opening_checks(...) needs the class name first")
+    kwargs = {k.arg: value(k.value) for k in call.keywords if k.arg in ("base", "persistent", "prefix", "points")}
+    made = opening_checks(value(call.args[0]), inputs=lambda: None, **kwargs)
+    return [fn.kerasgrade_check for fn in made.values()]
 
 
 # -- the source notebook ---------------------------------------------------------------------
