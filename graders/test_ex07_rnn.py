@@ -240,7 +240,7 @@ def test_binds_the_layers(submission):
 @check(points=2, concept="call() and output shapes")
 @settings(max_examples=3)  # an RNN model's first call traces its loop (~0.2 s): fewer, richer examples
 @given(vocab_size=st.integers(2, 40), embedding_dim=st.integers(1, 6), rnn_units=st.integers(1, 6),
-       num_classes=st.integers(1, 4), batch=st.integers(1, 3), length=st.integers(1, 5))
+       num_classes=st.integers(2, 4), batch=st.integers(1, 3), length=st.integers(1, 5))  # 2+: a 1-class softmax ignores the weights
 @example(vocab_size=150, embedding_dim=3, rnn_units=2, num_classes=2, batch=2, length=3)
 def test_output_shape(submission, vocab_size, embedding_dim, rnn_units, num_classes, batch, length):
     "call() maps ids (batch, time) to (batch, num_classes) for any sizes, and any id below vocab_size"

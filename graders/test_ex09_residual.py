@@ -11,15 +11,15 @@ import numpy as np
 from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
-from kerasgrade.grading import draw
-from kerasgrade.grading.draw import features, split, weights_like
-from kerasgrade.grading.expect import (activation, accuracy, build, clean, doing, expect_close, expect_layer,
-                                       expect_shape, expect_softmax, expect_tracked, fail, get_class, run,
-                                       train, verify_dense)
+from kerasgrade.grading.draw import features, split, weights_like, xor
+from kerasgrade.grading.expect import (accuracy, activation, activation_of, build, clean, doing, expect_close,
+                                       expect_layer, expect_shape, expect_softmax, expect_tracked, fail,
+                                       get_class, run, train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True
-BLOCK, NET = "ResidualBlock", "ResidualNet"
+BLOCK = "ResidualBlock"
+NET = "ResidualNet"
 FIX_BLOCKS = "`self.blocks = [ResidualBlock(units) for _ in range(num_blocks)]`"
 
 
@@ -31,14 +31,6 @@ def net_class(submission):
     return get_class(submission, NET)
 
 
-def xor(n: int):
-    """Two classes that no linear model separates: the sign of x0 * x1 (plus 2 noise features)."""
-    g = draw.rng()
-    signs = g.choice([-1.0, 1.0], size=(n, 2))
-    x = np.concatenate([signs * 2 + g.normal(scale=0.5, size=(n, 2)), g.normal(size=(n, 2))], 1)
-    return x.astype("float32"), (signs[:, 0] * signs[:, 1] > 0).astype("int32")
-
-
 globals().update(opening_checks(BLOCK, base="Layer", inputs=lambda: features(3, 4), args={"units": 4},
                                output_shape=(3, 4), persistent=("dense1", "dense2"), prefix="block_",
                                points=(1, 0.5, 0.5, 0.5)))
@@ -47,17 +39,6 @@ globals().update(opening_checks(NET, inputs=lambda: features(4, 5), output_shape
 
 
 # -- the named layers' settings, read from what they compute ----------------------------------------
-
-def activation_of(layer, attr: str) -> str:
-    """Which activation ``<attr>`` computes on the judge's inputs ("" if none the course uses)."""
-    z = features(3, 4, scale=2.0)
-    with doing(f"calling the activation of `{attr}`"):
-        got = layer.call_path(f"{attr}.activation", z) if layer.has(f"{attr}.activation") else None
-    for name in ("linear", "relu", "sigmoid", "tanh", "softmax"):
-        if isinstance(got, np.ndarray) and got.shape == z.shape and np.allclose(got, activation(name, z), atol=1e-5):
-            return name
-    return ""
-
 
 def expect_dense_setting(layer, attr: str, want: str, label: str, role: str) -> None:
     """``<attr>`` is a Dense layer whose activation is ``want``; a deviation is named as such."""

@@ -110,7 +110,8 @@ def _literal(node: ast.AST, where: str):
 
 
 def grader_checks(path: Path) -> list[CheckSpec]:
-    """The checks ``graders/test_<ex>.py`` declares with ``@check(...)``, in the order written.
+    """The checks ``graders/test_<ex>.py`` declares with ``@check(...)`` or makes with
+    ``globals().update(opening_checks(...))``, in the order written.
 
     Mirrors ``checks.check``/``checks_of``: name = function name without ``test_``, title =
     first docstring line (or the name with spaces).
@@ -162,7 +163,12 @@ def _opening_specs(call: ast.Call, tree: ast.Module, where: str) -> list[CheckSp
                  for t in n.targets if isinstance(t, ast.Name)}
 
     def value(node):
-        return _literal(constants.get(node.id, node) if isinstance(node, ast.Name) else node, where)
+        try:
+            return ast.literal_eval(constants.get(node.id, node) if isinstance(node, ast.Name) else node)
+        except ValueError:
+            raise KerasgradeError(f"{where}: `{ast.unparse(node)}` is not a literal; write the class name, "
+                                  "base, persistent, prefix and points of opening_checks(...) as plain "
+                                  "values (or names bound to plain values at the top of the grader)") from None
 
     if not call.args:
         raise KerasgradeError(f"{where}: opening_checks(...) needs the class name first")
