@@ -60,3 +60,14 @@ def split(n: int, held_out: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
 
 def integer(low: int, high: int) -> int:
     return int(rng().integers(low, high))
+
+
+# -- added for ex08 and ex09
+
+def xor(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two classes no linear model separates: the sign of x0 * x1 (plus 2 noise features).
+    ``x`` (n, 4) float32, ``y`` (n,) int32."""
+    g = rng()
+    signs = g.choice([-1.0, 1.0], size=(n, 2))
+    x = np.concatenate([signs * 2 + g.normal(scale=0.5, size=(n, 2)), g.normal(size=(n, 2))], 1)
+    return x.astype("float32"), (signs[:, 0] * signs[:, 1] > 0).astype("int32")

@@ -122,7 +122,8 @@ class Source:
                 return SuperCall(True, True, stmt.lineno - init.lineno + 1, _forwards_kwargs(call, init))
             if any(isinstance(n, ast.Name) and n.id == "self" for n in ast.walk(stmt)):
                 late = next((s for s in body if _parent_init(s) is not None), None)
-                return SuperCall(late is not None, False, stmt.lineno - init.lineno + 1)
+                return SuperCall(late is not None, False, stmt.lineno - init.lineno + 1,
+                                 late is not None and _forwards_kwargs(_parent_init(late), init))
         return SuperCall(False, False)
 
 
