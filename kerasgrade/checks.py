@@ -48,13 +48,20 @@ def grading_settings(**changes) -> settings:
 
 
 def _graded_with_grading_settings(fn):
-    """A hypothesis check runs with ``GRADING`` (or the ``grading_settings`` it chose)."""
+    """A hypothesis check runs with ``GRADING`` (or the ``grading_settings`` it chose).
+
+    Through a decorator of the grader's own (``functools.wraps``) the settings reach the
+    hypothesis test it wraps."""
     if not getattr(fn, "is_hypothesis_test", False):
         return fn
+    test = fn
+    while getattr(getattr(test, "__wrapped__", None), "is_hypothesis_test", False):
+        test = test.__wrapped__
     try:
-        return GRADING(fn)
+        GRADING(test)  # sets the test's settings in place
+        return fn
     except InvalidArgument:  # the grader applied settings of its own
-        pass
+        fn = test
     chosen = getattr(fn, "_hypothesis_internal_use_settings", None)  # where @settings puts them
     changed = [k for k in KEPT if chosen is None or getattr(chosen, k) != getattr(GRADING, k)]
     if changed:

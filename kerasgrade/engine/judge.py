@@ -82,6 +82,12 @@ def _load_message(e: BaseException) -> str:
     return explain_remote(e, "importing your file") + "\n  No check can run before the file imports."
 
 
+def _first_leaf(group: BaseExceptionGroup) -> BaseException:
+    while isinstance(group, BaseExceptionGroup) and group.exceptions:
+        group = group.exceptions[0]
+    return group
+
+
 def judge_check(fn, submission: Submission, *, check_timeout: float) -> dict:
     """Run one check; the event it produces. ``ChildLost`` is re-raised after the event is made."""
     channel = submission.channel
@@ -99,6 +105,18 @@ def judge_check(fn, submission: Submission, *, check_timeout: float) -> dict:
         passed, message = False, f"Your submission's process stopped answering the grader: {e}."
     except AssertionError as e:  # CheckFailed and hypothesis-wrapped assertion failures
         passed, message = False, assertion_message(e)
+    except BaseExceptionGroup as e:  # hypothesis's FlakyFailure: the failure is inside
+        inner = _first_leaf(e)
+        if isinstance(inner, (ChildLost, OutOfTime)):
+            raise inner from None
+        passed, message = False, (assertion_message(inner) if isinstance(inner, AssertionError) else
+                                  explain_remote(inner) if isinstance(inner, LearnerError) else
+                                  "The grader could not judge this check from what your code answered "
+                                  f"({type(inner).__name__}).")
+        if isinstance(inner, AssertionError) and len(e.exceptions) and "Falsifying" not in message:
+            notes = [n for n in getattr(e, "__notes__", []) if n.startswith("Falsifying")]
+            if notes:
+                message += f"\n  Smallest failing case: {falsifying_case(notes[0])}"
     except LearnerError as e:
         passed, message = False, explain_remote(e)
     except Exception as e:  # noqa: BLE001 - a grader's own failure on odd answers is this check's

@@ -209,6 +209,8 @@ def expect_uses_weights(model: Remote, x, what: str = "") -> None:
             outputs.append(_leaves(_numbers(model(x, training=False), what)))
         model.channel.request("set_trainable", obj=model.ref, weights=own)
     a, b, again = outputs
+    if all(u.shape[-1:] == (1,) and np.allclose(u, 1.0) for u in a + b):
+        return  # a softmax over one class: 1 whatever the weights, nothing to tell
     same = all(u.shape == v.shape and np.allclose(u, v, atol=1e-5, equal_nan=True) for u, v in zip(a, again))
     changed = any(u.shape != v.shape or not np.allclose(u, v, atol=1e-7) for u, v in zip(a, b))
     if not same or not changed:
