@@ -139,8 +139,12 @@ def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: b
     started = time.monotonic()
     code, notes = job["code"], job.get("notes", [])
     submission = Submission(channel, code, job.get("filename", "your file"))
-    base = (job.get("seed", 0), job.get("student", ""), job.get("exercise", ""),
-            hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest())
+    # With a secret (a class graded), the draws are the student's and the file's own; without
+    # one (check, validate, mutate), every file of an exercise draws the same, so that mutants
+    # and alternatives can be compared with the reference answer by answer.
+    base = (job.get("seed", 0), job.get("exercise", ""))
+    if secret:
+        base += (job.get("student", ""), hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest())
     checks = [(s, fn) for s, fn in checks_of(grader) if job.get("include_hidden", True) or not s.hidden]
     if job.get("load_error"):
         emit({"load_error": job["load_error"]})

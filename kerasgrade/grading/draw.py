@@ -5,6 +5,9 @@ judge alone, never by the zygote the children are forked from), the course seed,
 student, the exercise, the submission's own bytes and the check's name. The same secret
 and the same file give the same draws (grades are reproducible); another file, another
 student or another run's secret give others, so answers cannot be prepared or replayed.
+Without a secret (``kerasgrade check``, ``validate``, ``mutate``: nobody has a grade to forge)
+the key is the course seed, the exercise and the check alone, so that every file of an
+exercise is asked the same questions and mutants can be compared with the reference.
 """
 from __future__ import annotations
 

@@ -130,6 +130,42 @@ def install() -> None:
     keras.layers.Layer.__call__ = __call__
 
 
+def _answer_numbers(value) -> list[float]:
+    """What the child answered to one request, as numbers: an output's statistics, or a digest
+    of anything else it said (a description, a config)."""
+    arrays = value if isinstance(value, (list, tuple)) else list(value.values()) if isinstance(value, dict) else [value]
+    if arrays and all(isinstance(a, np.ndarray) for a in arrays):
+        return _stats(value)
+    return _digest(json.dumps(value, sort_keys=True, default=repr))
+
+
+def _observed_by_the_judge(fn):
+    """A judged check, observed where it runs: every answer the child gives it is noted."""
+    from ..grading.expect import record
+
+    def check(submission):
+        channel, numbers, calls = submission.channel, [], [0]
+        ask = channel.request
+
+        def request(op, **args):
+            answer = ask(op, **args)
+            if op in ("call", "describe", "get", "fit") and calls[0] < MAX_CALLS:
+                calls[0] += 1
+                numbers.extend(_answer_numbers(answer))
+            return answer
+
+        channel.request = request
+        try:
+            return fn(submission)
+        finally:
+            channel.request = ask
+            record(PROBE_KEY, [float(calls[0]), *numbers])
+
+    check.__name__, check.__doc__ = fn.__name__, fn.__doc__
+    check.kerasgrade_check = fn.kerasgrade_check
+    return check
+
+
 def _observed(fn):
     from ..expect import record
 
@@ -150,11 +186,14 @@ def probe_grader(namespace: dict, grader: str, exercise: str) -> None:
     from ..checks import checks_of
     from ..runner import import_path
 
-    install()
     real = import_path(grader, f"kerasgrade_observed_grader_{exercise}")
     namespace["__doc__"] = real.__doc__
+    judged = bool(getattr(real, "JUDGED", False))
+    namespace["JUDGED"] = judged
+    if not judged:
+        install()
     for spec, fn in checks_of(real):
-        namespace[f"observed_{spec.name}"] = _observed(fn)
+        namespace[f"observed_{spec.name}"] = _observed_by_the_judge(fn) if judged else _observed(fn)
 
 
 def same_behaviour(reference: dict[str, list[float]], mutant: dict[str, list[float]]) -> tuple[bool, list[str]]:
