@@ -23,7 +23,7 @@ from types import ModuleType
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import InvalidArgument
 
-__all__ = ["check", "CheckSpec", "checks_of", "catalogue", "GRADING", "grading_settings"]
+__all__ = ["check", "CheckSpec", "checks_of", "catalogue", "GRADING", "grading_settings", "import_grader"]
 
 # The hypothesis settings of every check, applied to each check by ``check`` (never loaded as the
 # global profile, so other tests in the same process keep theirs): deterministic (derandomize),
@@ -118,6 +118,18 @@ def checks_of(module: ModuleType) -> list[tuple[CheckSpec, object]]:
     if dupes:
         raise ValueError(f"{module.__file__}: two checks share the name(s) {sorted(dupes)}")
     return found
+
+
+def import_grader(path, name: str) -> ModuleType:
+    """Import a grader (trusted code) from its path as the module ``name``."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def warm_up() -> None:

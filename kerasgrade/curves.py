@@ -20,9 +20,8 @@ from pathlib import Path
 from . import __version__
 from .config import Course
 from .discover import Submission
-from .result import GRADED, CheckResult, ExerciseResult, Gradebook
+from .result import GRADED, TRAINING, CheckResult, ExerciseResult, Gradebook
 from .sanitize import file_stem
-from .validate import TRAINING
 
 __all__ = ["REFERENCE_STUDENT", "References", "failed_curves", "draw_curves", "loss_curve_figures",
            "save_pngs", "learner_curves", "user_cache", "picture_name"]

@@ -65,7 +65,7 @@ class Pool:
     def __init__(self, course: Course, jobs: int, announce=None, exercises: list[str] | None = None,
                  require_sandbox: bool = False, secret_file: Path | None = None):
         self.course = course
-        self.secret_file = secret_file  # the judge's secret (see engine/judge.py); None: none
+        self.secret_file = secret_file  # the judge's secret (see judge.py); None: none
         self.exercises = exercises  # load only these graders (default: all)
         self.announce = announce  # called once with (level, reason) when the first worker is up
         self.require_sandbox = require_sandbox  # refuse to grade without full isolation

@@ -115,11 +115,10 @@ def grader_checks(path: Path) -> list[CheckSpec]:
     The grader is imported (under a name of its own), so checks made by a factory
     (``grading.opening``) are found too; an import error names the grader.
     """
-    from .checks import checks_of
-    from .runner import import_path
+    from .checks import checks_of, import_grader
 
     try:
-        module = import_path(path, f"kerasgrade_notebook_grader_{Path(path).stem}")
+        module = import_grader(path, f"kerasgrade_notebook_grader_{Path(path).stem}")
         found = [spec for spec, _ in checks_of(module)]
     except Exception as e:  # noqa: BLE001 - a broken grader is the author's error, named
         raise KerasgradeError(f"{path}: the grader could not be read ({type(e).__name__}: {e})") from None

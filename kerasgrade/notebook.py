@@ -85,14 +85,13 @@ def _course(path: str | Path | None) -> Course:
 
 
 def _check(course: Course, exercise: str, check_name: str):
-    from .checks import checks_of
-    from .runner import import_path
+    from .checks import checks_of, import_grader
 
     ex = course.exercise(exercise)
     module_name = f"kerasgrade_grader_{ex.id}"
     grader = sys.modules.get(module_name)
     if grader is None or Path(getattr(grader, "__file__", "")).resolve() != ex.grader.resolve():
-        grader = import_path(ex.grader, module_name)
+        grader = import_grader(ex.grader, module_name)
     for spec, fn in checks_of(grader):
         if spec.name == check_name:
             return spec, fn
@@ -167,7 +166,7 @@ def _judge_here(fn, name: str, module: types.ModuleType, course: Course, exercis
     import hashlib
 
     from .engine.handle import LocalChannel
-    from .engine.judge import judge_check
+    from .judge import judge_check
     from .engine.server import Server
     from .grading import draw
     from .grading.expect import Submission

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .config import LatePolicy
 
 GRADED, MISSING, ERROR, TIMEOUT = "graded", "missing", "error", "timeout"
+TRAINING = "training"  # the concept of the convergence checks (loss curves, validate --seeds)
 STATUSES = (GRADED, MISSING, ERROR, TIMEOUT)
 
 

@@ -6,7 +6,6 @@ the trusted parent turns events into results (``collect.py``).
 """
 from __future__ import annotations
 
-import importlib.util
 import linecache
 import random
 import signal
@@ -24,15 +23,6 @@ from .source import read_source
 
 class LoadError(Exception):
     """The submission could not be imported; the message is for the learner."""
-
-
-def import_path(path: str | Path, name: str) -> types.ModuleType:
-    """Import a trusted module (a grader) from its path."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def read_source_or_error(path: str | Path, raw: bytes | None = None):

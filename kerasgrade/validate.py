@@ -16,10 +16,9 @@ from rich.text import Text
 from .config import Course
 from .discover import Submission
 from .grade import Pool
-from .result import GRADED, ExerciseResult
+from .result import GRADED, TRAINING, ExerciseResult
 from .terminal import grid, print_renderable
 
-TRAINING = "training"
 
 
 @dataclass

@@ -77,7 +77,7 @@ def _serve_body(job: Job, sock_fd: int, code: str | None):
 
 
 class _Judge:
-    """The zygote's handle on its judge process (``engine.judge.serve``), restarted if it dies.
+    """The zygote's handle on its judge process (``judge.serve``), restarted if it dies.
 
     Forked before any child, from a zygote that never runs a TensorFlow operation; it reads its
     secret itself (``KERASGRADE_SECRET_FILE``), so no child, all forked from the zygote, holds it.
@@ -91,7 +91,7 @@ class _Judge:
         self._start()
 
     def _start(self):
-        from .engine import judge
+        from . import judge
 
         mine, theirs = socket.socketpair()
         pid = os.fork()
@@ -207,7 +207,7 @@ def _spawn_judged(job: Job, judge: _Judge, write_fd: int, out_w: int):
 
 
 def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None = None) -> dict:
-    from .engine.judge import is_judged
+    from .judge import is_judged
 
     judged = judge is not None and is_judged(graders[job.exercise])
     # The judge writes the verdicts on a pipe of its own, which no child holds: no nonce needed.
@@ -305,13 +305,13 @@ def main(course_file: str, only: list[str]) -> None:
     # of the disk no longer holds the course folder. (``notebook``: a course notebook's
     # test cells import it; they do nothing when kerasgrade grades the notebook.)
     from . import collect, expect, explain, notebook, runner, source  # noqa: F401
-    from .engine import judge as _judge, server as _server, training as _training  # noqa: F401
-    from .checks import catalogue, warm_up
+    from . import judge as _judge
+    from .engine import server as _server, training as _training  # noqa: F401
+    from .checks import catalogue, import_grader, warm_up
     from .config import load_course
-    from .runner import import_path
 
     course = load_course(course_file)
-    graders = {ex.id: import_path(ex.grader, f"kerasgrade_grader_{ex.id}") for ex in course.exercises
+    graders = {ex.id: import_grader(ex.grader, f"kerasgrade_grader_{ex.id}") for ex in course.exercises
                if not only or ex.id in only}
     warm_up()
     level, reason = probe()

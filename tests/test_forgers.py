@@ -32,11 +32,11 @@ def graded(tmp_path_factory, course):
 
 
 def judged(course):
-    from kerasgrade.engine.judge import is_judged
-    from kerasgrade.runner import import_path
+    from kerasgrade.checks import import_grader
+    from kerasgrade.judge import is_judged
 
     return [ex.id for ex in course.exercises
-            if is_judged(import_path(ex.grader, f"kerasgrade_grader_probe_{ex.id}"))]
+            if is_judged(import_grader(ex.grader, f"kerasgrade_grader_probe_{ex.id}"))]
 
 
 @pytest.mark.parametrize("exercise", [f"ex{n:02d}" for n in range(1, 11)])

@@ -33,7 +33,7 @@ def test_an_observed_check_passes_and_fails_as_the_real_one_and_records_each_out
 
     from kerasgrade import expect
     from kerasgrade.checks import checks_of
-    from kerasgrade.mutation.probe import probe_grader
+    from kerasgrade.mutation.observe import probe_grader
 
     grader = tmp_path / "test_ex.py"
     grader.write_text(

@@ -101,8 +101,8 @@ def test_under_nbgrader_no_check_passes_after_a_cell_that_raised(course, monkeyp
 def test_the_checks_read_from_a_graders_source_are_those_kerasgrade_runs(course):
     from kerasgrade.checks import checks_of
     from kerasgrade.nbgrader_course import grader_checks
-    from kerasgrade.runner import import_path
+    from kerasgrade.checks import import_grader
 
     for ex in course.exercises:
-        grader = import_path(ex.grader, f"kerasgrade_grader_{ex.id}")
+        grader = import_grader(ex.grader, f"kerasgrade_grader_{ex.id}")
         assert grader_checks(ex.grader) == [spec for spec, _ in checks_of(grader)], ex.id

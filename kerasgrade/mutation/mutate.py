@@ -39,7 +39,7 @@ from .probe import PROBE_KEY, same_behaviour
 KILLED, SURVIVOR, EQUIVALENT, ACCEPTED, NOT_GRADED = "killed", "survivor", "equivalent", "accepted", "not graded"
 STATUSES = (KILLED, SURVIVOR, EQUIVALENT, ACCEPTED, NOT_GRADED)
 REFERENCE = "reference"
-_HELPERS = ("checks.py", "expect.py", "mutation/probe.py")  # what a check's verdict depends on, with the grader
+_HELPERS = ("checks.py", "expect.py", "mutation/probe.py", "mutation/observe.py", "judge.py", "grading/expect.py")  # what a check's verdict depends on, with the grader
 
 
 @dataclass(frozen=True)
@@ -145,11 +145,11 @@ def save(out: Path, exercise: str, digest: str, key: str, result: ExerciseResult
 
 
 def probe_course(course: Course, folder: Path) -> Path:
-    """A copy of the course whose graders are the real ones, observed (``probe.probe_grader``)."""
+    """A copy of the course whose graders are the real ones, observed (``observe.probe_grader``)."""
     graders = Path(folder) / "graders"
     graders.mkdir(parents=True, exist_ok=True)
     lim = course.limits
-    lines = ["# Written by `kerasgrade mutate`: the course, its checks observed (kerasgrade/mutation/probe.py).",
+    lines = ["# Written by `kerasgrade mutate`: the course, its checks observed (kerasgrade/mutation/observe.py).",
              "[course]", f"title = {json.dumps(course.title)}", f"seed = {course.seed}", "",
              "[limits]", f"timeout = {lim.timeout}", f"check_timeout = {lim.check_timeout}",
              f"memory_mb = {lim.memory_mb}", f"output_kb = {lim.output_kb}", "",
@@ -158,7 +158,7 @@ def probe_course(course: Course, folder: Path) -> Path:
         lines += ["", "[[exercises]]", f"id = {json.dumps(ex.id)}", f"title = {json.dumps(ex.title)}"]
         (graders / f"test_{ex.id}.py").write_text(
             f'"""{ex.id}\'s grader, observed (written by `kerasgrade mutate`)."""\n'
-            "from kerasgrade.mutation.probe import probe_grader\n\n"
+            "from kerasgrade.mutation.observe import probe_grader\n\n"
             f"probe_grader(globals(), {json.dumps(str(ex.grader.resolve()))}, {json.dumps(ex.id)})\n",
             encoding="utf-8")
     path = Path(folder) / "course.toml"

@@ -1,7 +1,7 @@
-"""Watch, inside the grading child, what a submission's models compute during each check.
+"""Tell whether a mutant did what the reference did, from what its checks saw.
 
 The mutation run grades through a copy of the course whose graders are the real ones
-wrapped by ``probe_grader`` (see ``mutate.probe_course``): each check runs unchanged and
+wrapped by ``observe.probe_grader`` (see ``mutate.probe_course``): each check runs unchanged and
 passes or fails exactly as it does for a learner, and it also records a few numbers per
 top-level model or layer call it made (the call's output, and once per model its config,
 metrics and weight shapes) as the check's data. The parent compares a survivor's numbers
@@ -9,191 +9,18 @@ with the reference's (``same_behaviour``): equal on every check means the mutant
 same as the reference on every input the grader tried (likely equivalent); a difference
 names the checks that saw another output and still passed.
 
-Nothing here runs in the parent: the observations are made where the mutant's code runs,
-in its sandboxed child. The parent reads them through ``collect`` (numbers only, bounded).
+The observations are made where the checks run (``observe``: in the judge for a judged
+grader, in the sandboxed child otherwise), never in the parent, which reads them through
+``collect`` (numbers only, bounded) and compares them here.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import weakref
-
 import numpy as np
 
-__all__ = ["PROBE_KEY", "probe_grader", "same_behaviour"]
+__all__ = ["PROBE_KEY", "same_behaviour"]
 
-PROBE_KEY = "mutation_probe"
-PER_CALL = 4      # numbers kept per call: size, mean, mean |x|, a random projection
-MAX_CALLS = 240   # calls kept in full per check (collect keeps 1000 numbers per key)
+PROBE_KEY = "mutation_probe"  # the check data under which ``observe`` notes what a check saw
 RTOL, ATOL = 1e-5, 1e-6
-
-
-def _digest(text: str) -> list[float]:
-    """A string as three numbers of 16 bits (48 bits of its sha256): any two that differ are
-    told apart by the tolerant comparison of ``same_behaviour``."""
-    h = hashlib.sha256(text.encode()).hexdigest()
-    return [float(int(h[i:i + 4], 16)) for i in (0, 4, 8)]
-
-
-def _leaves(value) -> list[np.ndarray]:
-    import keras
-
-    if isinstance(value, dict):
-        return [a for k in sorted(value, key=str) for a in _leaves(value[k])]
-    if isinstance(value, (list, tuple)):
-        return [a for v in value for a in _leaves(v)]
-    return [np.asarray(keras.ops.convert_to_numpy(value), dtype="float64").ravel()]
-
-
-def _stats(value) -> list[float]:
-    flat = np.concatenate(_leaves(value) or [np.zeros(0)])
-    if flat.size == 0:
-        return [0.0, 0.0, 0.0, 0.0]
-    flat = np.nan_to_num(flat, nan=1e30, posinf=1e31, neginf=-1e31)
-    weights = np.random.default_rng(flat.size).normal(size=flat.size)  # its own generator
-    return [float(flat.size), float(flat.mean()), float(np.abs(flat).mean()), float(flat @ weights)]
-
-
-def _model_facts(model) -> list[float]:
-    """What a model is beyond its outputs: its config, metrics, registration and weights."""
-    import keras
-
-    facts = {}
-    for key, read in (("config", lambda: model.get_config()),
-                      ("metrics", lambda: [m.name for m in model.metrics]),
-                      ("registered", lambda: keras.saving.get_registered_name(type(model))),
-                      ("weights", lambda: [tuple(w.shape) for w in model.weights])):
-        try:
-            facts[key] = json.dumps(read(), sort_keys=True, default=lambda o: type(o).__name__)
-        except Exception as e:  # noqa: BLE001 - learner code: its failure is a fact too
-            facts[key] = f"raised {type(e).__name__}"
-    return [-1.0, *(x for k in sorted(facts) for x in _digest(facts[k]))]
-
-
-class _Recorder:
-    """Numbers for each outermost eager call of a Keras layer or model while a check runs."""
-
-    def __init__(self):
-        self.depth = 0
-        self.on = False
-        self.numbers: list[float] = []
-        self.calls = 0
-        self.models: weakref.WeakSet = weakref.WeakSet()
-
-    def start(self):
-        self.on, self.numbers, self.calls, self.depth = True, [], 0, 0
-        self.models = weakref.WeakSet()
-
-    def stop(self) -> list[float]:
-        self.on = False
-        return [float(self.calls), *self.numbers]
-
-    def note(self, layer, out):
-        import tensorflow as tf
-
-        if not (self.on and self.depth == 0 and tf.executing_eagerly()):
-            return
-        self.on = False  # reading the model's facts calls it again: not an observation
-        try:
-            self.calls += 1
-            if self.calls <= MAX_CALLS:
-                seen = layer in self.models
-                self.models.add(layer)
-                self.numbers += _stats(out) + ([] if seen else _model_facts(layer))
-        except Exception:  # noqa: BLE001 - an output that cannot be read is not an observation
-            pass
-        finally:
-            self.on = True
-
-
-recorder = _Recorder()
-
-
-def install() -> None:
-    """Have every Keras layer and model call report its output to ``recorder`` (once per process)."""
-    import keras
-
-    original = keras.layers.Layer.__call__
-    if getattr(original, "kerasgrade_probe", False):
-        return
-
-    def __call__(self, *args, **kwargs):
-        recorder.depth += 1
-        try:
-            out = original(self, *args, **kwargs)
-        finally:
-            recorder.depth -= 1
-        recorder.note(self, out)
-        return out
-
-    __call__.kerasgrade_probe = True
-    keras.layers.Layer.__call__ = __call__
-
-
-def _answer_numbers(value) -> list[float]:
-    """What the child answered to one request, as numbers: an output's statistics, or a digest
-    of anything else it said (a description, a config)."""
-    arrays = value if isinstance(value, (list, tuple)) else list(value.values()) if isinstance(value, dict) else [value]
-    if arrays and all(isinstance(a, np.ndarray) for a in arrays):
-        return _stats(value)
-    return _digest(json.dumps(value, sort_keys=True, default=repr))
-
-
-def _observed_by_the_judge(fn):
-    """A judged check, observed where it runs: every answer the child gives it is noted."""
-    from ..grading.expect import record
-
-    def check(submission):
-        channel, numbers, calls = submission.channel, [], [0]
-        ask = channel.request
-
-        def request(op, **args):
-            answer = ask(op, **args)
-            if op in ("call", "describe", "get", "fit") and calls[0] < MAX_CALLS:
-                calls[0] += 1
-                numbers.extend(_answer_numbers(answer))
-            return answer
-
-        channel.request = request
-        try:
-            return fn(submission)
-        finally:
-            channel.request = ask
-            record(PROBE_KEY, [float(calls[0]), *numbers])
-
-    check.__name__, check.__doc__ = fn.__name__, fn.__doc__
-    check.kerasgrade_check = fn.kerasgrade_check
-    return check
-
-
-def _observed(fn):
-    from ..expect import record
-
-    def check(submission):
-        recorder.start()
-        try:
-            return fn(submission)
-        finally:
-            record(PROBE_KEY, recorder.stop())
-
-    check.__name__, check.__doc__ = fn.__name__, fn.__doc__
-    check.kerasgrade_check = fn.kerasgrade_check
-    return check
-
-
-def probe_grader(namespace: dict, grader: str, exercise: str) -> None:
-    """Fill a generated grader module's ``namespace`` with the checks of ``grader``, observed."""
-    from ..checks import checks_of
-    from ..runner import import_path
-
-    real = import_path(grader, f"kerasgrade_observed_grader_{exercise}")
-    namespace["__doc__"] = real.__doc__
-    judged = bool(getattr(real, "JUDGED", False))
-    namespace["JUDGED"] = judged
-    if not judged:
-        install()
-    for spec, fn in checks_of(real):
-        namespace[f"observed_{spec.name}"] = _observed_by_the_judge(fn) if judged else _observed(fn)
 
 
 def same_behaviour(reference: dict[str, list[float]], mutant: dict[str, list[float]]) -> tuple[bool, list[str]]:

@@ -22,12 +22,12 @@ import time
 import traceback
 import types
 
-from ..checks import checks_of
-from ..errors import CheckFailed
-from ..grading import draw, expect
-from ..grading.expect import Submission, clean, explain_remote
-from . import protocol
-from .handle import Channel, ChildLost, LearnerError, OutOfTime
+from .checks import checks_of
+from .engine import protocol
+from .engine.handle import Channel, ChildLost, LearnerError, OutOfTime
+from .errors import CheckFailed
+from .grading import draw, expect
+from .grading.expect import Submission, clean, explain_remote
 
 DONE = {"done": True}
 SECRET_BYTES = 32
