@@ -53,9 +53,9 @@ def test_a_check_may_ask_for_fewer_examples_and_keeps_the_rest_of_the_grading_se
 
 
 def test_hypothesis_own_settings_on_a_check_are_refused_with_the_way_to_fix_it():
-    fix = r"body: its @settings\(...\) changes [a-z_, ]*database.*use kerasgrade.checks.grading_settings"
+    fix = r"body: its @settings\(...\) changes [a-z_, ]*report_multiple_bugs.*use kerasgrade.checks.grading_settings"
     with pytest.raises(ValueError, match=fix):
-        a_check(check(points=1, concept="c"), settings(max_examples=3, database=settings().database),
+        a_check(check(points=1, concept="c"), settings(max_examples=3, report_multiple_bugs=True),
                 given(st.integers(0, 3)))
 
 
