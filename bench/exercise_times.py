@@ -20,7 +20,8 @@ import tensorflow as tf  # noqa: E402
 
 from kerasgrade.checks import warm_up  # noqa: E402
 from kerasgrade.config import load_course  # noqa: E402
-from kerasgrade.runner import import_path, run_checks  # noqa: E402
+from kerasgrade.checks import import_grader  # noqa: E402
+from kerasgrade.judge import judge_here  # noqa: E402
 
 
 def grade_once(grader, path) -> tuple[float, dict[str, float], bool]:
@@ -34,7 +35,7 @@ def grade_once(grader, path) -> tuple[float, dict[str, float], bool]:
         last[0] = now
 
     start = time.perf_counter()
-    run_checks(grader, path, include_hidden=True, check_timeout=60, seed=0, emit=emit)
+    judge_here(grader, path, include_hidden=True, check_timeout=60, seed=0, emit=emit)
     return time.perf_counter() - start, times, ok[0]
 
 
@@ -46,7 +47,7 @@ def main(repeat: int = 3) -> None:
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"{'exercise':24s} {'median s':>8s}  {'max s':>6s}  full  slowest checks")
     for ex in course.exercises:
-        grader = import_path(ex.grader, f"bench_{ex.id}")
+        grader = import_grader(ex.grader, f"bench_{ex.id}")
         runs = [grade_once(grader, ex.solution) for _ in range(repeat)]
         walls = [r[0] for r in runs]
         slow = sorted(runs[-1][1].items(), key=lambda kv: -kv[1])[:3]

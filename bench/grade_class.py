@@ -13,10 +13,10 @@ Timed on that class, in one run:
    (``--nbgrader-students K`` grades the first K students only and
    extrapolates linearly);
 3. a fresh interpreter per submission (``python -c``: import TensorFlow, run
-   ``kerasgrade.runner.run_checks``), J at a time (``--fresh-students K``: the
+   ``kerasgrade.judge.judge_here``), J at a time (``--fresh-students K``: the
    first K students only, extrapolated linearly);
 4. for reference, the checks alone: J interpreters, each importing TensorFlow
-   once and running ``run_checks`` on its share of the submissions in turn
+   once and running ``judge_here`` on its share of the submissions in turn
    (no isolation, no sandbox): the checks' own compute, a lower bound.
 
 Then ``kerasgrade check`` on one file in a cold process, against the time of
@@ -88,7 +88,8 @@ import keras
 from kerasgrade.checks import catalogue, warm_up
 from kerasgrade.collect import collect
 from kerasgrade.config import load_course
-from kerasgrade.runner import import_path, run_checks
+from kerasgrade.checks import import_grader
+from kerasgrade.judge import judge_here
 course = load_course(course_file)
 if warm == "warm":
     warm_up()  # as the zygote does before it forks
@@ -98,10 +99,10 @@ log = open(out, "a")
 for path in files:
     ex = course.exercise_for_file(path)
     if ex.id not in graders:
-        graders[ex.id] = import_path(ex.grader, "kerasgrade_grader_" + ex.id)
+        graders[ex.id] = import_grader(ex.grader, "kerasgrade_grader_" + ex.id)
     events = []
     t = time.perf_counter()
-    run_checks(graders[ex.id], path, include_hidden=which == "all", check_timeout=course.limits.check_timeout,
+    judge_here(graders[ex.id], path, include_hidden=which == "all", check_timeout=course.limits.check_timeout,
                seed=course.seed, emit=events.append)
     checks_s = time.perf_counter() - t
     student = os.path.basename(os.path.dirname(path))
@@ -478,7 +479,7 @@ def overhead_notes(kg: Timing, kg_info: dict, jobs: int, inproc: dict, fresh: di
                 f"run minutes apart on a machine whose speed drifts; `bench/overhead.py` measures it paired, "
                 f"with its uncertainty): **{per_item - checks:+.2f} s** "
                 f"= {kg.wall:.1f} s wall × {jobs} worker(s) / {items} graded, minus {checks:.2f} s, the mean "
-                "time of the same submissions' checks (`kerasgrade.runner.run_checks` timed in a warm "
+                "time of the same submissions' checks (`kerasgrade.judge.judge_here` timed in a warm "
                 "interpreter: kerasgrade's results do not record a time per check). It includes the "
                 "workers' start-up (TensorFlow import), fork, sandbox and reports")
         if start is not None and kg.wall > start:

@@ -10,7 +10,7 @@ A (kerasgrade): J zygotes, started once, and for each submission what ``kerasgra
   grade`` does with it (``kerasgrade.grade.Pool``: a sandboxed child forked from the
   zygote, its events collected into a result, the result saved).
 B (the checks' own compute): J warm interpreters, started once, each running
-  ``kerasgrade.runner.run_checks`` on one file after another (no fork, no sandbox,
+  ``kerasgrade.judge.judge_here`` on one file after another (no fork, no sandbox,
   and state left over from the files before: a lower bound, not a way to grade).
 
 Both take the chunk's submissions from one queue, J at a time. Then what a run pays

@@ -179,6 +179,23 @@ def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: b
                     "seconds": round(time.monotonic() - started, 4)}})
 
 
+def judge_here(grader: types.ModuleType, path, *, include_hidden: bool, check_timeout: float, seed: int,
+               emit, student: str = "here") -> None:
+    """The judge and the child's request server in this one process, no isolation: what a
+    benchmark's warm interpreter runs (trusted files only). The same requests and verdicts."""
+    from .engine.handle import LocalChannel
+    from .engine.server import Server
+    from .source import read_source
+
+    code, notes = read_source(path)
+    channel = LocalChannel(Server(code, str(path)), check_timeout)
+    job = {"code": code, "notes": notes, "filename": str(path), "seed": seed, "student": student,
+           "exercise": getattr(grader, "__name__", ""), "include_hidden": include_hidden,
+           "check_timeout": check_timeout}
+    judge(grader, job, channel, emit, b"")
+    emit(DONE)
+
+
 # -- the judge process -------------------------------------------------------------------------
 
 def serve(control: socket.socket, graders: dict[str, types.ModuleType], secret_file: str | None) -> None:
