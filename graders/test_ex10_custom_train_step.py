@@ -54,7 +54,8 @@ from kerasgrade.grading.opening import opening_checks
 JUDGED = True
 CLASS = "ClippedRegressor"
 N_FEATURES = 4
-MAX_LAYERS = 24
+MAX_LAYERS = 24          # layers of the learner's network the judge rebuilds, at most
+MAX_WEIGHTS = 200_000    # numbers in their weights, at most
 CONTAINERS = ("Sequential", "Functional", "Model")
 
 
@@ -87,20 +88,22 @@ def linear_task(n=256):
 
 # -- the judge's replica of the learner's network --------------------------------------------
 
-def _layers_of(model, path=None, depth=0) -> list[tuple[str, dict]]:
+def _layers_of(model, path=None, depth=0, found=None) -> list[tuple[str, dict]]:
     """The built-in layers the model tracks, in order, containers opened: (path, description)."""
+    found = [] if found is None else found
     with doing("reading the layers of your model"):
         info = model.describe(path)
-    found = []
     for i, sub in enumerate(info.get("layers", [])[:MAX_LAYERS]):
+        if len(found) >= MAX_LAYERS:
+            break
         if not isinstance(sub, dict):
             continue
         where = f"{path}.layers[{i}]" if path else f"layers[{i}]"
         if depth < 3 and (sub.get("is_model") is True or sub.get("builtin") in CONTAINERS):
-            found += _layers_of(model, where, depth + 1)
+            _layers_of(model, where, depth + 1, found)
         else:
             found.append((where, sub))
-    return found[:MAX_LAYERS]
+    return found
 
 
 ACTIVATIONS = ("linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
@@ -117,7 +120,34 @@ def _number(value, low, high):
         low <= value <= high else None
 
 
-def _replica_layer(info: dict):
+REGULARIZERS = {"L1": ("l1",), "L2": ("l2",), "L1L2": ("l1", "l2")}
+
+
+def _regularizer(spec):
+    """``(ok, regularizer)``: the judge's own L1/L2 penalty from a layer's described config."""
+    if spec is None:
+        return True, None
+    if not isinstance(spec, dict) or spec.get("class_name") not in REGULARIZERS or \
+            not isinstance(spec.get("config"), dict):
+        return False, None
+    factors = {k: _number(spec["config"].get(k, 0.0), 0.0, 10.0) for k in REGULARIZERS[spec["class_name"]]}
+    if any(v is None for v in factors.values()):
+        return False, None
+    return True, getattr(keras.regularizers, spec["class_name"])(**factors)
+
+
+def _penalties(model, path: str):
+    """The kernel and bias penalties of the learner's Dense layer at ``path``; None if unknown."""
+    with doing(f"reading the configuration of your layer `{path}`"):
+        config = model.method("get_config", path=path)
+    config = config if isinstance(config, dict) else {}
+    kernel, bias = _regularizer(config.get("kernel_regularizer")), _regularizer(config.get("bias_regularizer"))
+    if not kernel[0] or not bias[0] or config.get("activity_regularizer") is not None:
+        return None
+    return {"kernel_regularizer": kernel[1], "bias_regularizer": bias[1]}
+
+
+def _replica_layer(info: dict, penalties: dict | None = None):
     """The judge's own built-in layer with the described settings, built; None if it cannot."""
     kind, settings = info.get("builtin"), info.get("settings") if isinstance(info.get("settings"), dict) else {}
     weights = [w for w in info.get("weights", []) if isinstance(w, dict)]
@@ -130,7 +160,9 @@ def _replica_layer(info: dict):
         if act is None or len(shapes) not in (1, 2) or len(shapes[0]) != 2 or \
                 (len(shapes) == 2 and shapes[1] != (shapes[0][1],)):
             return None
-        layer = keras.layers.Dense(shapes[0][1], activation=act, use_bias=len(shapes) == 2)
+        if penalties is None:
+            return None
+        layer = keras.layers.Dense(shapes[0][1], activation=act, use_bias=len(shapes) == 2, **penalties)
         layer.build((None, shapes[0][0]))
         return layer
     if kind == "Activation":
@@ -175,6 +207,7 @@ class Replica:
     def __init__(self, model, paths: list[str], layers: list):
         self.model, self.paths, self.layers = model, paths, layers
         self.initial: dict[str, list] = {}  # the weights the judge set, path -> arrays
+        self.loss = "mse"  # the loss the model was compiled with (a name)
         self.net = keras.Sequential(layers)
         self.dropouts = [(p, layer) for p, layer in zip(paths, layers) if isinstance(layer, keras.layers.Dropout)]
         self.weighted = [(p, layer) for p, layer in zip(paths, layers) if layer.trainable_weights]
@@ -225,6 +258,8 @@ class Replica:
         saved = [v.numpy() for v in self.net.non_trainable_weights]
         with tf.GradientTape() as tape:
             value = keras.ops.mean(keras.losses.get(loss)(y, self.net(x, training=training)))
+            if self.net.losses:  # the layers' L1/L2 penalties, which `compute_loss` adds
+                value = value + keras.ops.sum([keras.ops.sum(p) for p in self.net.losses])
         grads = tape.gradient(value, self.net.trainable_variables)
         for v, s in zip(self.net.non_trainable_weights, saved):
             v.assign(s)
@@ -251,15 +286,23 @@ def replicate(submission, clip_norm=None) -> Replica:
     model = build(cls) if clip_norm is None else build(cls, clip_norm=clip_norm)
     run(model, features(2, N_FEATURES))
     found = _layers_of(model)
+    claimed = sum(int(np.prod(w.get("shape")))
+                  for _, info in found for w in info.get("weights", [])
+                  if isinstance(w, dict) and isinstance(w.get("shape"), list)
+                  and all(isinstance(d, int) and 0 <= d <= 1 << 20 for d in w["shape"]))
+    if claimed > MAX_WEIGHTS:
+        fail(f"Your network has {claimed} weights, far more than a small regression network needs "
+             f"(at most {MAX_WEIGHTS} here): use a few small layers.")
     paths, layers = [], []
     for path, info in found:
         if info.get("builtin") == "InputLayer":
             continue
-        layer = _replica_layer(info)
+        layer = _replica_layer(info, _penalties(model, path) if info.get("builtin") == "Dense" else None)
         if layer is None:
             fail(CANNOT_FOLLOW + f"Your model's layer `{path}` is a {clean(info.get('class')) or 'layer'} "
-                 "the grader cannot rebuild from its settings. Build the network from those "
-                 "built-in layers, with the output layer `Dense(1)`.")
+                 "the grader cannot rebuild from its settings (built-in activations and L1/L2 "
+                 "penalties are fine). Build the network from those built-in layers, with the "
+                 "output layer `Dense(1)`.")
         paths.append(path)
         layers.append(layer)
     with doing("reading your model's weights"):
@@ -290,21 +333,24 @@ def compiled(submission, clip_norm=None, *, optimizer="SGD", learning_rate=0.1, 
                f"loss=\"{loss}\")`"):
         rep.model.channel.request("compile", obj=rep.model.ref, loss=loss, run_eagerly=eager,
                                   optimizer={"class": optimizer, "learning_rate": learning_rate})
+    rep.loss = loss
     return rep
 
 
 # -- the learner's step, as the child reports it ----------------------------------------------
 
-STRING_LOSS = (
-    "The grader compiled your model as learners do, `model.compile(optimizer=..., loss=\"mse\")`: "
-    "`self.loss` is then the string \"mse\" (whatever was given to `compile()`), not a function, so "
-    "`self.loss(y, y_pred)` cannot be called (and `fit` would crash the same way). Compute the "
-    "compiled loss with `self.compute_loss(x=x, y=y, y_pred=y_pred)`: it works whatever `compile()` "
-    "was given (a name, a loss object) and adds the regularization losses.")
+def string_loss(loss: str) -> str:
+    """Why ``self.loss(y, y_pred)`` fails once the model is compiled with ``loss=<a name>``."""
+    return (f"The grader compiled your model as learners do, `model.compile(optimizer=..., "
+            f"loss=\"{loss}\")`: `self.loss` is then the string \"{loss}\" (whatever was given to "
+            "`compile()`), not a function, so `self.loss(y, y_pred)` cannot be called (and `fit` "
+            "would crash the same way). Compute the compiled loss with `self.compute_loss(x=x, y=y, "
+            "y_pred=y_pred)`: it works whatever `compile()` was given (a name, a loss object) and "
+            "adds the regularization losses.")
 
 
 @contextmanager
-def stepping(what: str):
+def stepping(what: str, loss: str = "mse"):
     """Requests that run the learner's step; a string loss called as a function is explained."""
     try:
         yield
@@ -312,21 +358,21 @@ def stepping(what: str):
         if e.error.kind == "TypeError" and "'str' object is not callable" in e.error.text:
             where = f" (at {clean(e.error.where)})" if e.error.where else ""
             raise CheckFailed(f"While {what}, your code raised TypeError: 'str' object is not "
-                              f"callable{where}. {STRING_LOSS}") from None
+                              f"callable{where}. {string_loss(loss)}") from None
         raise CheckFailed(explain_remote(e, what)) from None
 
 
 def one_step(rep: Replica, x, y) -> list[np.ndarray]:
     """Run the learner's ``train_step`` once on the batch ``(x, y)``; the weight change."""
     before = rep.learner_trainable()
-    with stepping("running your `train_step((x, y))` on one batch"):
+    with stepping("running your `train_step((x, y))` on one batch", rep.loss):
         rep.model.channel.request("train_step", obj=rep.model.ref, x=x, y=y)
     return [a - b for a, b in zip(rep.learner_trainable(), before)]
 
 
 def fit_history(rep: Replica, x, y, batch_size: int) -> dict:
     """``model.fit(x, y, batch_size, epochs=1, shuffle=False)`` in the child; its history."""
-    with stepping(f"running `model.fit(x, y, batch_size={batch_size}, epochs=1)` with your model"):
+    with stepping(f"running `model.fit(x, y, batch_size={batch_size}, epochs=1)` with your model", rep.loss):
         history = rep.model.method("fit", x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
         logs = history.get("history") if isinstance(history, Remote) else None
     return logs if isinstance(logs, dict) else {}
@@ -673,7 +719,7 @@ def test_learns_a_regression_target(submission):
               optimizer="SGD", learning_rate=0.1)
     except CheckFailed as e:
         if "'str' object is not callable" in str(e):
-            fail(f"{e}\n  {STRING_LOSS}")
+            fail(f"{e}\n  {string_loss('mse')}")
         raise
     xh, yh = x[held_out], y[held_out]
     errors = []

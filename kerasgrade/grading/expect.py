@@ -374,7 +374,7 @@ def expect_close(got, want, what: str, atol: float = 1e-4, hint: str = ""):
     if got.shape != want.shape or not np.allclose(got, want, atol=atol, rtol=1e-4):
         if got.shape == want.shape:
             with np.errstate(all="ignore"):
-                diff = f"largest difference {float(np.nanmax(np.abs(got - want), initial=np.inf)):.3g}"
+                diff = f"largest difference {float(np.nanmax(np.abs(got - want), initial=0.0)):.3g}"
         else:
             diff = f"shape {got.shape} instead of {want.shape}"
         fail(f"{what}: {diff}." + (f" {hint}" if hint else ""))
