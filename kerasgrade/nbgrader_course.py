@@ -118,6 +118,7 @@ def grader_checks(path: Path) -> list[CheckSpec]:
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     found = []
     for node in tree.body:
+        found += _opening_checks(node, tree, path)
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         for dec in node.decorator_list:
@@ -136,6 +137,29 @@ def grader_checks(path: Path) -> list[CheckSpec]:
     if len(set(names)) != len(names) or not found:
         raise KerasgradeError(f"{path}: {'two checks share a name' if found else 'declares no @check'}")
     return found
+
+
+def _opening_checks(node: ast.stmt, tree: ast.Module, path: Path) -> list[CheckSpec]:
+    """The checks of a ``globals().update(opening_checks("Name", ...))`` statement (judged graders),
+    made by ``grading.opening`` itself from the call's literal arguments (a module-level constant
+    such as ``CLASS`` is read from its assignment)."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    inner = call.args[0] if isinstance(call, ast.Call) and call.args else None
+    if not (isinstance(inner, ast.Call) and getattr(inner.func, "id", None) == "opening_checks"):
+        return []
+    from .grading.opening import opening_checks
+
+    constants = {t.id: n.value for n in tree.body if isinstance(n, ast.Assign)
+                 for t in n.targets if isinstance(t, ast.Name)}
+    where = f"{path}:{inner.lineno}"
+
+    def value(arg):
+        return _literal(constants.get(arg.id, arg) if isinstance(arg, ast.Name) else arg, where)
+
+    kwargs = {k.arg: value(k.value) for k in inner.keywords
+              if k.arg in ("base", "persistent", "prefix", "points")}
+    made = opening_checks(value(inner.args[0]), inputs=lambda: None, **kwargs)
+    return [fn.kerasgrade_check for fn in made.values()]
 
 
 # -- the source notebook ---------------------------------------------------------------------
