@@ -31,6 +31,13 @@ in training mode, which is what the step must use:
   (Judging Dropout in inference mode only would not see that mistake; judging it
   statistically would make the clipping checks loose for every network with Dropout.)
 
+L1/L2 penalties on Dense layers (read from the layer's config, then proven by the step
+itself) are rebuilt too, since ``compute_loss`` adds them. The Adam check judges only that
+the compiled optimizer made the update: Adam's first step hardly depends on the gradients'
+scale, so clipping is judged with SGD, where it shows. The history check computes each
+batch's loss itself, the second one at the weights the learner's own first step reached
+(run once beforehand, then undone), so a wrong update does not also cost the reporting point.
+
 A network the replica cannot follow (a layer of the learner's own making, layers called in
 an order other than the one they were created in, a skip connection) is told so, plainly:
 the step checks need a network of Keras layers applied one after the other.
