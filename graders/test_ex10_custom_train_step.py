@@ -90,6 +90,7 @@ def linear_task(n=256):
     """A noiseless linear regression target with both signs."""
     x = features(n, N_FEATURES)
     w = draw.rng().normal(size=(N_FEATURES, 1))
+    w *= 1.5 / np.linalg.norm(w)  # the same spread whatever the draw: many targets of each sign
     return x, (x @ w + 0.5).astype("float32")
 
 
@@ -718,12 +719,24 @@ def test_fit_reports_the_mean_loss(submission):
 
 # -- training ---------------------------------------------------------------------------------
 
+def expect_linear_output(rep: Replica) -> None:
+    """The network's last layer with an activation is linear (the replica proved its settings)."""
+    for path, layer in reversed(list(zip(rep.paths, rep.layers))):
+        if isinstance(layer, (keras.layers.Dense, keras.layers.Activation)):
+            name = getattr(layer.activation, "__name__", "")
+            if name != "linear":
+                fail(f"The output layer: your network's last layer, `model.{path}`, applies "
+                     f"activation=\"{name}\". A regression output must be linear (`Dense(1)`, no "
+                     "activation), so that it can predict any real number, negative ones too.")
+            return
+
 @check(points=2, concept="training")
 def test_learns_a_regression_target(submission):
     "fit() with your step learns a linear target (error below 10% of its variance, on data it never saw)"
     x, y = linear_task()
     fit_rows, held_out = split(len(y))
-    epochs = 20
+    epochs = 32
+    expect_linear_output(replicate(submission))
     model = build(model_class(submission))
     try:
         train(model, x[fit_rows], y[fit_rows], loss="mse", epochs=epochs, batch_size=32,
