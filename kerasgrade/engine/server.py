@@ -372,3 +372,32 @@ def serve(fd: int, server: Server) -> None:
             protocol.send(fd, {"id": answer.get("id"), "error": {"kind": "ProtocolError", "text": str(e)}})
         except OSError:
             return
+
+
+# -- added for ex10_custom_train_step ----------------------------------------------------------
+
+def _op_train_step(self, obj, x, y):
+    """``obj.train_step((x, y))`` once, on tensors (as ``fit`` hands them); what it returned."""
+    import tensorflow as tf
+
+    if not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray):
+        raise _Failed({"kind": "ProtocolError", "text": "bad batch"})
+    return self._obj(obj).train_step((tf.constant(x), tf.constant(y)))
+
+
+def _op_set_seed_state(self, obj, path: str, state: list):
+    """Set the state of the ``seed_generator`` of the layer at ``path`` (a Dropout's), so that
+    its next random draw is one the judge can make too."""
+    import keras
+
+    generator = getattr(self._at(obj, path), "seed_generator", None)
+    if not isinstance(generator, keras.random.SeedGenerator):
+        raise _Failed({"kind": "ProtocolError", "text": "no seed generator there"})
+    if not isinstance(state, list) or len(state) != 2 or \
+            not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 1 << 31 for s in state):
+        raise _Failed({"kind": "ProtocolError", "text": "bad seed state"})
+    generator.state.assign(np.asarray(state, dtype=generator.state.dtype))
+
+
+Server.op_train_step = _op_train_step
+Server.op_set_seed_state = _op_set_seed_state

@@ -1,0 +1,31 @@
+"""Mistake: the loss is `self.loss(y, y_pred)`, the object given to compile(): with
+`compile(loss="mse")`, the usual way, that is a string, and `fit` crashes ('str' object is not
+callable). The compiled loss is `self.compute_loss(x=x, y=y, y_pred=y_pred)`."""
+import tensorflow as tf
+
+
+class ClippedRegressor(tf.keras.Model):
+    def __init__(self, clip_norm=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.clip_norm = clip_norm
+        self.hidden = tf.keras.layers.Dense(16, activation="relu")
+        self.head = tf.keras.layers.Dense(1)
+        self.loss_tracker = tf.keras.metrics.Mean(name="loss")
+
+    def call(self, inputs, training=None):
+        return self.head(self.hidden(inputs))
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.loss(y, y_pred)
+        grads = tape.gradient(loss, self.trainable_variables)
+        grads, _ = tf.clip_by_global_norm(grads, self.clip_norm)
+        self.optimizer.apply(grads, self.trainable_variables)
+        self.loss_tracker.update_state(loss)
+        return {"loss": self.loss_tracker.result()}

@@ -1,0 +1,65 @@
+"""The child's request server: the operations added for ex10 refuse what the judge never sends."""
+import numpy as np
+import pytest
+
+from kerasgrade.engine.protocol import Ref
+from kerasgrade.engine.server import Server
+
+pytestmark = pytest.mark.slow
+
+CODE = """
+import keras
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(3)
+        self.drop = keras.layers.Dropout(0.5)
+        self.head = keras.layers.Dense(1)
+
+    def call(self, x, training=None):
+        return self.head(self.drop(self.dense(x), training=training))
+"""
+
+
+@pytest.fixture
+def server():
+    s = Server(CODE, "net.py")
+    s.handle({"id": 1, "op": "load", "args": {}})
+    cls = s.handle({"id": 2, "op": "lookup", "args": {"name": "Net"}})["ok"]["ref"]
+    model = s.handle({"id": 3, "op": "new", "args": {"cls": cls, "args": [], "kwargs": {}}})["ok"]
+    s.handle({"id": 4, "op": "call", "args": {"obj": model, "inputs": np.ones((2, 4), "float32")}})
+    return s, model
+
+
+def _set(server, model, path, state):
+    return server.handle({"id": 9, "op": "set_seed_state", "args": {"obj": model, "path": path, "state": state}})
+
+
+def test_a_dropout_given_a_seed_state_draws_the_same_mask_twice(server):
+    s, model = server
+    x = np.ones((4, 3), "float32")
+    masks = []
+    for _ in range(2):
+        assert "ok" in _set(s, model, "drop", [12345, 0])
+        masks.append(s.handle({"id": 5, "op": "call", "args": {"obj": model, "path": "drop", "inputs": x,
+                                                                "kwargs": {"training": True}}})["ok"])
+    assert np.array_equal(masks[0], masks[1])
+
+
+@pytest.mark.parametrize("state", [[1], [1, 2, 3], [-1, 0], [1 << 40, 0], [True, 0], [1.5, 0], "12"])
+def test_a_seed_state_of_another_shape_or_range_is_refused(server, state):
+    s, model = server
+    answer = _set(s, model, "drop", state)
+    assert answer["error"]["kind"] == "ProtocolError"
+
+
+def test_a_seed_state_for_a_layer_without_a_seed_generator_is_refused(server):
+    s, model = server
+    assert _set(s, model, "dense", [1, 0])["error"]["kind"] == "ProtocolError"
+
+
+def test_a_train_step_on_something_other_than_arrays_is_refused(server):
+    s, model = server
+    answer = s.handle({"id": 6, "op": "train_step", "args": {"obj": model, "x": [[1.0]], "y": Ref(0)}})
+    assert answer["error"]["kind"] == "ProtocolError"
