@@ -13,7 +13,7 @@ from .test_grade import make_course
 
 EX = "ex01_first_model"
 SOLUTION = (ROOT / "solutions" / f"{EX}.py").read_bytes()
-MUTANT = (ROOT / "tests" / "mutants" / EX / "forgot_super.py").read_bytes()
+MUTANT = (ROOT / "tests" / "mutants" / EX / "kwargs_not_forwarded.py").read_bytes()  # loses one check
 
 
 def course(tmp: Path) -> Path:
