@@ -122,13 +122,23 @@ def install() -> None:
     keras.layers.Layer.__call__ = __call__
 
 
+def _without_identities(value):
+    """A description without the child's object identities (memory addresses differ between
+    two processes that do the same)."""
+    if isinstance(value, dict):
+        return {k: _without_identities(v) for k, v in value.items() if k not in ("id", "trainable")}
+    if isinstance(value, (list, tuple)):
+        return [_without_identities(v) for v in value]
+    return value
+
+
 def _answer_numbers(value) -> list[float]:
     """What the child answered to one request, as numbers: an output's statistics, or a digest
-    of anything else it said (a description, a config)."""
+    of anything else it said (a description, a config), identities left out."""
     arrays = value if isinstance(value, (list, tuple)) else list(value.values()) if isinstance(value, dict) else [value]
     if arrays and all(isinstance(a, np.ndarray) for a in arrays):
         return _stats(value)
-    return _digest(json.dumps(value, sort_keys=True, default=repr))
+    return _digest(json.dumps(_without_identities(value), sort_keys=True, default=repr))
 
 
 def _observed_by_the_judge(fn):
