@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from .errors import CheckFailed, CheckTimeout
+from .grading.expect import expect_close, expect_shape, expect_softmax  # noqa: F401 - part of this toolkit
 from .explain import SUBMISSION_MODULE, explain
 
 __all__ = [
@@ -250,26 +251,7 @@ def expect_same_object(model, attr: str, layer):
 
 # -- outputs ----------------------------------------------------------------------------------
 
-def expect_shape(out, shape: tuple, what: str = "the output"):
-    got = tuple(np.shape(out))
-    if got != tuple(shape):
-        fail(f"Output shape: {what} should have shape {tuple(shape)}, got {got}.")
-
-
-def expect_close(got, want, what: str, atol: float = 1e-4, hint: str = ""):
-    got, want = np.asarray(got), np.asarray(want)
-    if got.shape != want.shape or not np.allclose(got, want, atol=atol, rtol=1e-4):
-        diff = (f"largest difference {float(np.max(np.abs(got - want))):.3g}"
-                if got.shape == want.shape else f"shape {got.shape} instead of {want.shape}")
-        fail(f"{what}: {diff}." + (f" {hint}" if hint else ""))
-
-
-def expect_softmax(out, what: str = "the output"):
-    out = np.asarray(out)
-    if np.any(out < -1e-6) or not np.allclose(out.sum(axis=-1), 1.0, atol=1e-4):
-        row = np.array2string(out[0], precision=3)
-        fail(f"Softmax: each row of {what} should be a probability distribution (non-negative, "
-             f"summing to 1); the first row is {row}. Use `activation=\"softmax\"` on the classifier.")
+# expect_shape, expect_close, expect_softmax: the judge's own (``grading.expect``), numpy only.
 
 
 # -- training ---------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import traceback
 
+from .errors import CheckFailed
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 SUBMISSION_MODULE = "submission"
@@ -102,3 +104,26 @@ def explain(exc: BaseException, doing: str = "", filename: str | None = None) ->
     if lesson:
         msg += f"\n  {lesson}"
     return msg
+
+
+def assertion_message(e: AssertionError) -> str:
+    msg = str(e).strip()
+    if not isinstance(e, CheckFailed) and not msg:
+        msg = "A check of the contract failed."
+    for note in getattr(e, "__notes__", []):
+        if note.startswith("Falsifying"):  # "Falsifying example" and "Falsifying explicit example"
+            msg += f"\n  Smallest failing case: {falsifying_case(note)}"
+    return msg
+
+
+def falsifying_case(note: str) -> str:
+    """``batch=1, n_features=2`` from hypothesis's "Falsifying example: f(...)" note."""
+    args = []
+    for line in note.splitlines()[1:]:
+        line = line.split("#", 1)[0].strip().rstrip(",")
+        if "=" in line and not line.startswith("submission="):
+            args.append(line)
+    if not args and "(" in note:  # the one-line form: f(submission=..., a=1)
+        inner = note[note.index("(") + 1: note.rindex(")")]
+        args = [a.strip() for a in inner.split(", ") if "=" in a and not a.strip().startswith("submission=")]
+    return ", ".join(args)

@@ -25,8 +25,8 @@ import types
 from .checks import checks_of
 from .engine import protocol
 from .engine.handle import Channel, ChildLost, LearnerError, OutOfTime
-from .errors import CheckFailed
 from .grading import draw, expect
+from .explain import assertion_message, falsifying_case
 from .grading.expect import Submission, clean, explain_remote
 
 DONE = {"done": True}
@@ -45,29 +45,6 @@ def read_secret(path: str | None) -> bytes:
         return b""
     with open(path, "rb") as f:
         return f.read(4096)
-
-
-def assertion_message(e: AssertionError) -> str:
-    msg = str(e).strip()
-    if not isinstance(e, CheckFailed) and not msg:
-        msg = "A check of the contract failed."
-    for note in getattr(e, "__notes__", []):
-        if note.startswith("Falsifying"):  # "Falsifying example" and "Falsifying explicit example"
-            msg += f"\n  Smallest failing case: {falsifying_case(note)}"
-    return msg
-
-
-def falsifying_case(note: str) -> str:
-    """``batch=1, n_features=2`` from hypothesis's "Falsifying example: f(...)" note."""
-    args = []
-    for line in note.splitlines()[1:]:
-        line = line.split("#", 1)[0].strip().rstrip(",")
-        if "=" in line and not line.startswith("submission="):
-            args.append(line)
-    if not args and "(" in note:  # the one-line form: f(submission=..., a=1)
-        inner = note[note.index("(") + 1: note.rindex(")")]
-        args = [a.strip() for a in inner.split(", ") if "=" in a and not a.strip().startswith("submission=")]
-    return ", ".join(args)
 
 
 def _load_message(e: BaseException) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import guard
 from .checks import checks_of
 from .errors import CheckFailed, CheckTimeout
-from .explain import SUBMISSION_MODULE, explain
+from .explain import SUBMISSION_MODULE, assertion_message, explain
 from .source import read_source
 
 
@@ -99,7 +99,7 @@ def run_check(fn, submission, *, seed: int, check_timeout: float, filename: str 
         passed, message = False, (f"This check did not finish within {check_timeout:g} s. "
                                   "Look for a loop that never ends, or training inside call().")
     except AssertionError as e:  # CheckFailed and hypothesis-wrapped assertion failures
-        passed, message = False, _assertion_message(e)
+        passed, message = False, assertion_message(e)
     except BaseException as e:  # noqa: BLE001 - learner code may raise anything, SystemExit too
         passed, message = False, explain(e, filename=filename)
     finally:
@@ -135,26 +135,3 @@ def run_checks(grader: types.ModuleType, submission_path: str | Path, *, include
         if replaced:
             emit({"tampered": replaced[:20]})
             return
-
-
-def _assertion_message(e: AssertionError) -> str:
-    msg = str(e).strip()
-    if not isinstance(e, CheckFailed) and not msg:
-        msg = "A check of the contract failed."
-    for note in getattr(e, "__notes__", []):
-        if note.startswith("Falsifying"):  # "Falsifying example" and "Falsifying explicit example"
-            msg += f"\n  Smallest failing case: {_falsifying_case(note)}"
-    return msg
-
-
-def _falsifying_case(note: str) -> str:
-    """``batch=1, n_features=2`` from hypothesis's "Falsifying example: f(...)" note."""
-    args = []
-    for line in note.splitlines()[1:]:
-        line = line.split("#", 1)[0].strip().rstrip(",")
-        if "=" in line and not line.startswith("submission="):
-            args.append(line)
-    if not args and "(" in note:  # the one-line form: f(submission=..., a=1)
-        inner = note[note.index("(") + 1: note.rindex(")")]
-        args = [a.strip() for a in inner.split(", ") if "=" in a and not a.strip().startswith("submission=")]
-    return ", ".join(args)
