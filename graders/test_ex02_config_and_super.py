@@ -442,19 +442,19 @@ def test_save_and_load_round_trip(submission):
 @check(points=2, concept="training")
 def test_learns_from_logits(submission):
     "Trained with a from_logits loss, the model learns three separable classes (on data it did not see)"
-    x, y = blobs(256, 6, 3)
+    x, y = blobs(256, 6, 3, spread=0.5)
     fit_rows, held_out = split(len(y))
     model = build(model_class(submission), hidden_sizes=(16,), num_classes=3, dropout_rate=0.1)
     train(model, x[fit_rows], y[fit_rows], loss={"class": "SparseCategoricalCrossentropy", "from_logits": True},
-          epochs=4, batch_size=64)
+          epochs=6, batch_size=64)
     logits = run(model, x[held_out], "measuring your trained model on new data", training=False)
     if logits.shape != (len(held_out), 3):
         fail(f"Training: the trained model's output on {len(held_out)} rows has shape {logits.shape}.")
     acc = float(np.mean(np.argmax(logits, -1) == y[held_out]))
     z = logits.astype("float64") - logits.max(-1, keepdims=True)
     loss = float(np.mean(np.log(np.exp(z).sum(-1)) - z[np.arange(len(held_out)), y[held_out]]))
-    if acc < 0.9 or loss > 0.3:
-        fail(f"Training: after 4 epochs the accuracy on new data is {acc:.2f} (0.9 wanted) and the "
-             f"loss {loss:.2f} (0.3 at most wanted), on an easy task. The model should return logits: "
+    if acc < 0.8 or loss > 0.4:
+        fail(f"Training: after 6 epochs the accuracy on new data is {acc:.2f} (0.8 wanted) and the "
+             f"loss {loss:.2f} (0.4 at most wanted), on an easy task. The model should return logits: "
              "`Dense(num_classes)` with no activation, since the loss applies the softmax "
              "(`from_logits=True`); a softmax there squashes the scores and the loss cannot fall.")
