@@ -34,8 +34,8 @@ def test_binds_the_two_layers(submission):
     classifier = expect_layer(model, "classifier", "Dense", units=4)
     expect_activation(model, "classifier", "softmax")
     expect_tracked(model, {"hidden": hidden, "classifier": classifier})
-    verify_dense(model, "hidden", "relu", in_dim=5)
-    verify_dense(model, "classifier", "softmax", in_dim=7)
+    verify_dense(model, "hidden", "relu", in_dim=5, units=7)
+    verify_dense(model, "classifier", "softmax", in_dim=7, units=4)
 
 
 @check(points=2, concept="call() and output shapes")

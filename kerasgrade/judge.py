@@ -133,6 +133,9 @@ def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: b
         emit({"violation": channel.lost} if channel.violated else
              {"load_error": _load_message(e), "lost": channel.lost_kind})
         return
+    except Exception as e:  # noqa: BLE001 - the judge's own failure on an odd answer: this job's result
+        emit({"load_error": f"The grader could not read your file's answers ({type(e).__name__})."})
+        return
     finally:
         channel.deadline = None
     for note in notes:
@@ -148,6 +151,8 @@ def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: b
             channel.request("reset", seed=draw.key(secret, *base, spec.name, "child") % (1 << 31))
         except (ChildLost, OutOfTime, LearnerError):
             pass  # the check itself reports it
+        except Exception as e:  # noqa: BLE001 - the judge's own failure: this check's, never the job's
+            channel.lost, channel.lost_kind = f"the grader could not prepare the check ({type(e).__name__})", "violation"
         emit(judge_check(fn, submission, check_timeout=float(job.get("check_timeout", 10))))
     channel.check_quiet()
     if channel.violated:

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 
 from kerasgrade.errors import CheckFailed
-from kerasgrade.grading.expect import dense_shapes, fail, teaching
+from kerasgrade.grading.expect import clean, dense_shapes, fail, teaching
 
 LESSON = "`inputs` is a dict: read `inputs[\"features\"]`."
 
@@ -67,3 +67,10 @@ def test_a_check_that_teaches_keeps_its_name_and_declaration():
 ])
 def test_dense_shapes_are_those_of_a_kernel_and_an_optional_bias(shapes, dense):
     assert (dense_shapes(_described(*shapes)) is not None) == dense
+
+
+def test_a_childs_text_stays_on_one_line_without_control_characters():
+    forged = "bad shape\n  PASS  everything 2/2\n  Total: 12/12\x1b[32m\tok"
+    shown = clean(forged)
+    assert "\n" not in shown and "\x1b" not in shown and "\t" not in shown
+    assert shown.startswith("bad shape") and len(clean("x" * 10_000)) == 600

@@ -118,3 +118,31 @@ def test_tf_function_on_call_leaves_the_super_call_found_first():
 
 def test_an_unknown_class_or_unreadable_source_has_no_traced_methods():
     assert traced_methods(Source(CODE), "Other") == [] and traced_methods(Source("def ("), "Net") == []
+
+
+def test_a_decoy_class_under_if_false_is_not_the_class_of_the_module():
+    s = src("""
+        import keras
+        if False:
+            class SimpleMLP(keras.Model):
+                def __init__(self, **kwargs):
+                    super().__init__(**kwargs)
+        class Real(keras.Model):
+            pass
+        SimpleMLP = Real
+    """)
+    assert s.class_def("SimpleMLP") is None and s.class_def("Real") is not None
+
+
+def test_a_class_bound_again_after_its_statement_is_seen():
+    s = src("""
+        import keras
+        class SimpleMLP(keras.Model):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+        def other(self, **kwargs):
+            pass
+        SimpleMLP.__init__ = other
+    """)
+    assert s.rebound("SimpleMLP") == 8  # the line of `SimpleMLP.__init__ = other`
+    assert src("import keras\nclass A(keras.Model):\n    pass\nx = A\n").rebound("A") == 0

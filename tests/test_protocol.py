@@ -96,3 +96,17 @@ def test_an_error_answer_keeps_only_bounded_text_fields():
                                                         "where": "line 1", "timeout": "yes"}})
     assert answer.error.kind == "K" * 80 and answer.error.text == "" and answer.error.where == "line 1"
     assert answer.error.timeout is False  # only the literal true counts
+
+
+def test_an_array_dimension_beyond_any_limit_is_refused_not_raised():
+    with pytest.raises(ProtocolError, match="dimension"):
+        decode(body('{"$nd": ["float32", [0, 100000000000000000000], ""]}'))
+
+
+def test_a_frame_of_a_million_empty_lists_is_refused_before_it_is_built():
+    import time
+
+    start = time.monotonic()
+    with pytest.raises(ProtocolError, match="items"):
+        decode(b"[" + b"[]," * 1_000_000 + b"[]]")
+    assert time.monotonic() - start < 1.0

@@ -155,6 +155,8 @@ def _decode_array(spec) -> np.ndarray:
         raise ProtocolError("an array with an invalid shape")
     size = np.dtype(dtype).itemsize
     for d in shape:
+        if d > MAX_ARRAY_BYTES:
+            raise ProtocolError("an array with a dimension larger than the limit")
         size *= d
         if size > MAX_ARRAY_BYTES:
             raise ProtocolError("an array larger than the limit")
@@ -197,6 +199,10 @@ def decode(body: bytes):
     """Parse one frame's body into plain values, arrays and ``Ref``s, or raise ``ProtocolError``."""
     if len(body) > MAX_FRAME:
         raise ProtocolError("a message larger than the limit")
+    # Items are counted before json builds them (base64 holds none of these bytes), so that a
+    # frame of a million empty lists costs no memory.
+    if body.count(b",") + body.count(b"[") + body.count(b"{") > 2 * MAX_ITEMS:
+        raise ProtocolError(f"more than {MAX_ITEMS} items in one message")
     try:
         text = body.decode("utf-8", "strict")
         raw = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float,
@@ -205,7 +211,12 @@ def decode(body: bytes):
         raise
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise ProtocolError(f"not a valid message ({type(e).__name__})") from None
-    return _parse(raw, 0, _Budget())
+    try:
+        return _parse(raw, 0, _Budget())
+    except ProtocolError:
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever numpy or Python refuses is a malformed message
+        raise ProtocolError(f"not a valid message ({type(e).__name__})") from None
 
 
 # -- reading and writing frames on a file descriptor ------------------------------------------

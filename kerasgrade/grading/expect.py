@@ -61,8 +61,10 @@ def fail(message: str):
 
 
 def clean(text) -> str:
-    """A child's text, safe to show: a string, no control characters, bounded."""
-    return _CONTROL.sub("", text if isinstance(text, str) else "")[:600]
+    """A child's text, safe to show: a string on one line, no control characters, bounded (a
+    forged message cannot draw report lines of its own)."""
+    text = text if isinstance(text, str) else ""
+    return _CONTROL.sub("", text.replace("\n", " ").replace("\t", " "))[:600]
 
 
 def explain_remote(e: LearnerError, what: str = "") -> str:
@@ -118,6 +120,11 @@ def get_class(submission: Submission, name: str, base: str = "Model") -> Remote:
     if base == "Layer" and (info.get("is_model") is True or src.resolves_to(name, "Model")):
         fail(f"Inheritance: `{name}` is a building block, not a whole model: subclass "
              f"`{base_name}`, not `tf.keras.Model` (its bases are ({bases})).")
+    line = src.rebound(name)
+    if line:
+        fail(f"`{name}` is bound again at line {line} of your file, after its class statement: the "
+             f"exercise is graded on the class as written (`class {name}(...)`), so define it once and "
+             "leave it as it is.")
     claimed = info.get("is_model" if base == "Model" else "is_layer") is True
     if node is None or not src.resolves_to(name, base) or not claimed:
         fail(f"Inheritance: `{name}` must subclass `{base_name}` so that Keras gives it layers "
@@ -209,8 +216,10 @@ def expect_uses_weights(model: Remote, x, what: str = "") -> None:
             outputs.append(_leaves(_numbers(model(x, training=False), what)))
         model.channel.request("set_trainable", obj=model.ref, weights=own)
     a, b, again = outputs
-    if all(u.shape[-1:] == (1,) and np.allclose(u, 1.0) for u in a + b):
-        return  # a softmax over one class: 1 whatever the weights, nothing to tell
+    if not all(np.all(np.isfinite(u)) for u in a + b + again):
+        fail("Your model's output holds values that are not finite numbers (NaN or inf) with the "
+             "weights the grader set: call() should compute the output from the layers created in "
+             "`__init__` (and nothing else).")
     same = all(u.shape == v.shape and np.allclose(u, v, atol=1e-5, equal_nan=True) for u, v in zip(a, again))
     changed = any(u.shape != v.shape or not np.allclose(u, v, atol=1e-7) for u, v in zip(a, b))
     if not same or not changed:
@@ -319,7 +328,7 @@ def expect_activation(model: Remote, attr: str, name: str) -> None:
              f"`keras.layers.Dense(..., activation=\"{name}\")`.")
 
 
-def verify_dense(model: Remote, attr: str, act: str, in_dim: int = 5) -> None:
+def verify_dense(model: Remote, attr: str, act: str, in_dim: int = 5, units: int | None = None) -> None:
     """``model.<attr>`` computes ``act(x @ W + b)`` with the weights the judge set.
 
     This is what makes a described Dense layer a fact: the judge draws ``W`` and ``b`` in
@@ -336,8 +345,11 @@ def verify_dense(model: Remote, attr: str, act: str, in_dim: int = 5) -> None:
     if len(shapes) != 2 or len(shapes[0]) != 2 or shapes[1] != (shapes[0][1],):
         fail(f"`self.{attr}` should own a kernel and a bias once the model has been called (a Dense "
              f"layer with a bias), but it has weights of shapes {shapes}.")
-    if not 0 < shapes[0][0] <= 4096 or not 0 < shapes[0][1] <= 4096:
+    if not 0 < shapes[0][0] <= 4096 or not 0 < shapes[0][1] <= 4096 or shapes[0][0] * shapes[0][1] > 1 << 20:
         fail(f"`self.{attr}` has weights of shapes {shapes}, larger than this exercise needs.")
+    if units is not None and shapes[0][1] != units:
+        fail(f"`self.{attr}` should have {units} units, but its kernel has {shapes[0][1]} columns "
+             f"(shape {shapes[0]}). Use the constructor arguments of your model, not fixed numbers.")
     w = draw.weights_like(shapes)
     x = draw.features(4, shapes[0][0])
     with doing(f"setting the weights of `self.{attr}` and calling it"):

@@ -65,9 +65,29 @@ class Source:
     # -- classes ------------------------------------------------------------------------
 
     def classes(self) -> dict[str, ast.ClassDef]:
+        """The classes the file defines at its top level (a class under ``if False:`` or inside a
+        function is not the one the module's name refers to)."""
         if self.tree is None:
             return {}
-        return {n.name: n for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)}
+        return {n.name: n for n in self.tree.body if isinstance(n, ast.ClassDef)}
+
+    def rebound(self, name: str) -> int:
+        """The line where the module binds ``name`` again after its class statement (0: never)."""
+        node = self.class_def(name)
+        if node is None:
+            return 0
+        for stmt in self.tree.body:
+            if stmt.lineno <= node.lineno:
+                continue
+            targets = [t for s in ast.walk(stmt) if isinstance(s, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+                       for t in (s.targets if isinstance(s, ast.Assign) else [s.target])]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets) or (
+                    isinstance(stmt, (ast.ClassDef, ast.FunctionDef)) and stmt.name == name):
+                return stmt.lineno
+            if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == name
+                   for t in targets):
+                return stmt.lineno
+        return 0
 
     def class_def(self, name: str) -> ast.ClassDef | None:
         return self.classes().get(name)
