@@ -56,7 +56,7 @@ CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call", "judge_s
 # Attacks with no model of their own (only code that attacks the grader): they must score 0.
 NO_MODEL = {"judge_forged_answers", "judge_patched_server", "judge_patched_server_stub"}
 # Attacks with a wrong model dressed up to pass: they must lose points.
-WRONG_MODEL = {"judge_softmax_under_grader", "judge_replay"}
+WRONG_MODEL = {"judge_softmax_under_grader", "judge_replay", "judge_decoy_class", "judge_nan_output"}
 TRAPS = [Path("/tmp/grades.csv"), Path("/tmp/results.json"), Path("/tmp/conftest.py"),
          Path("/tmp/pytest_plugin_pass.py"), Path("/dev/shm/kerasgrade-attack"), Path("/dev/kerasgrade-attack"),
          Path("/kerasgrade-attack"), Path("/sys/fs/cgroup/kerasgrade-attack"),
@@ -217,6 +217,17 @@ def test_an_attacker_without_a_model_of_its_own_scores_nothing(run, attack):
 def test_a_wrong_model_dressed_up_to_pass_loses_points(run, attack):
     r = result(run, attack)
     assert r["score"] < r["max_score"], r
+
+
+def test_a_model_whose_output_ignores_its_weights_earns_no_output_check(run):
+    passed = {c["name"] for c in result(run, "judge_nan_output")["checks"] if c["passed"]}
+    assert not passed & {"subclasses_keras_model", "output_shape", "output_is_softmax",
+                         "layers_persist_between_calls", "forward_pass_composes_the_layers"}, passed
+
+
+def test_a_decoy_class_statement_earns_no_source_check(run):
+    passed = {c["name"] for c in result(run, "judge_decoy_class")["checks"] if c["passed"]}
+    assert not passed & {"init_calls_super_first", "forwards_kwargs_to_keras"}, passed
 
 
 def test_no_secret_of_the_judge_reaches_a_child(run):
