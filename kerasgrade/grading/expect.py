@@ -115,6 +115,12 @@ def get_class(submission: Submission, name: str, base: str = "Model") -> Remote:
         fail(f"`{name}` should be a class (`class {name}({base_name}):`), but it is a "
              f"{clean(info.get('type')) or 'something else'}.")
     node = src.class_def(name)
+    if node is None and src.tree is not None:
+        close = [c for c in src.close_names(name) if c != name]
+        fail(f"Your file has no `class {name}(...)` statement at its top level (the exercise is "
+             f"graded on that statement, as written): write `class {name}({base_name}):` at the top "
+             "level of the file, not under an `if`, inside a function, or as another name."
+             + (f" Did you mean `{close[0]}`? Rename it to `{name}`." if close else ""))
     bases = ", ".join(src.dotted(b) or "?" for b in node.bases) if node is not None else \
         ", ".join(clean(b) for b in info.get("bases", []) if isinstance(b, str))
     if base == "Layer" and (info.get("is_model") is True or src.resolves_to(name, "Model")):
