@@ -56,7 +56,8 @@ CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call", "judge_s
 # Attacks with no model of their own (only code that attacks the grader): they must score 0.
 NO_MODEL = {"judge_forged_answers", "judge_patched_server", "judge_patched_server_stub"}
 # Attacks with a wrong model dressed up to pass: they must lose points.
-WRONG_MODEL = {"judge_softmax_under_grader", "judge_replay", "judge_decoy_class", "judge_nan_output"}
+WRONG_MODEL = {"judge_softmax_under_grader", "judge_replay", "judge_decoy_class", "judge_nan_output",
+               "judge_detects_proof"}
 TRAPS = [Path("/tmp/grades.csv"), Path("/tmp/results.json"), Path("/tmp/conftest.py"),
          Path("/tmp/pytest_plugin_pass.py"), Path("/dev/shm/kerasgrade-attack"), Path("/dev/kerasgrade-attack"),
          Path("/kerasgrade-attack"), Path("/sys/fs/cgroup/kerasgrade-attack"),
@@ -219,8 +220,9 @@ def test_a_wrong_model_dressed_up_to_pass_loses_points(run, attack):
     assert r["score"] < r["max_score"], r
 
 
-def test_a_model_whose_output_ignores_its_weights_earns_no_output_check(run):
-    passed = {c["name"] for c in result(run, "judge_nan_output")["checks"] if c["passed"]}
+@pytest.mark.parametrize("attack", ["judge_nan_output", "judge_detects_proof"])
+def test_a_model_whose_output_ignores_its_weights_earns_no_output_check(run, attack):
+    passed = {c["name"] for c in result(run, attack)["checks"] if c["passed"]}
     assert not passed & {"subclasses_keras_model", "output_shape", "output_is_softmax",
                          "layers_persist_between_calls", "forward_pass_composes_the_layers"}, passed
 

@@ -187,7 +187,7 @@ def run(model: Remote, x, what: str = "", verify: bool = True, **kwargs):
     out = _numbers(out, what)
     if verify and not getattr(model, "verified", False):
         model.verified = True
-        expect_uses_weights(model, x)
+        expect_uses_weights(model, x, call_kwargs=kwargs, seen=out)
     return out
 
 
@@ -197,7 +197,7 @@ def _leaves(value) -> list[np.ndarray]:
     return [np.asarray(v, dtype="float64") for v in items]
 
 
-def expect_uses_weights(model: Remote, x, what: str = "") -> None:
+def expect_uses_weights(model: Remote, x, what: str = "", call_kwargs: dict | None = None, seen=None) -> None:
     """The model's output on ``x`` is computed from its own trainable weights: set to weights
     the judge drew, it answers one way; set to others, another; set back, the first way again.
     The model's own weights are put back afterwards.
@@ -214,13 +214,25 @@ def expect_uses_weights(model: Remote, x, what: str = "") -> None:
              "`__init__` and bound on `self`, so that Keras tracks them and training can change them.")
     if size > 5_000_000:
         fail(f"Your model owns weights of shapes {shapes[:8]}, far more than this exercise needs.")
+    # Called as the check called it (a model cannot tell the proof from the check), but never
+    # in training mode, where Dropout would make two calls differ.
+    kwargs = dict(call_kwargs or {})
+    deterministic = kwargs.get("training") is not True
+    if not deterministic:
+        kwargs["training"] = False
     first, second = draw.weights_like(shapes), draw.weights_like(shapes)
     outputs = []
     with doing(what):
         for weights in (first, second, first):
             model.channel.request("set_trainable", obj=model.ref, weights=weights)
-            outputs.append(_leaves(_numbers(model(x, training=False), what)))
+            outputs.append(_leaves(_numbers(model(x, **kwargs), what)))
         model.channel.request("set_trainable", obj=model.ref, weights=own)
+        back = _leaves(_numbers(model(x, **kwargs), what)) if deterministic and seen is not None else None
+    if back is not None and not all(u.shape == v.shape and np.allclose(u, v, atol=1e-5, equal_nan=True)
+                                    for u, v in zip(back, _leaves(seen))):
+        fail("Your model's output changed between two calls on the same input with the same weights: "
+             "call() should compute the output from the layers created in `__init__` (and nothing "
+             "else), the same way every time.")
     a, b, again = outputs
     if not all(np.all(np.isfinite(u)) for u in a + b + again):
         fail("Your model's output holds values that are not finite numbers (NaN or inf) with the "
