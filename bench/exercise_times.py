@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT))
 import tensorflow as tf  # noqa: E402
 
 from kerasgrade.checks import warm_up  # noqa: E402
-from kerasgrade.config import load_course  # noqa: E402
+from kerasgrade.course import load_course  # noqa: E402
 from kerasgrade.checks import import_grader  # noqa: E402
-from kerasgrade.judge import judge_here  # noqa: E402
+from kerasgrade.engine.judge import judge_here  # noqa: E402
 
 
 def grade_once(grader, path) -> tuple[float, dict[str, float], bool]:

@@ -13,7 +13,7 @@ Timed on that class, in one run:
    (``--nbgrader-students K`` grades the first K students only and
    extrapolates linearly);
 3. a fresh interpreter per submission (``python -c``: import TensorFlow, run
-   ``kerasgrade.judge.judge_here``), J at a time (``--fresh-students K``: the
+   ``kerasgrade.engine.judge.judge_here``), J at a time (``--fresh-students K``: the
    first K students only, extrapolated linearly);
 4. for reference, the checks alone: J interpreters, each importing TensorFlow
    once and running ``judge_here`` on its share of the submissions in turn
@@ -51,8 +51,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kerasgrade.config import COURSE_FILE, Course, load_course  # noqa: E402
-from kerasgrade.nbgrader_course import ASSIGNMENT, init_course  # noqa: E402
+from kerasgrade.course import COURSE_FILE, Course, load_course  # noqa: E402
+from kerasgrade.integrations.nbgrader.notebooks import ASSIGNMENT
+from kerasgrade.integrations.nbgrader.course_folder import init_course  # noqa: E402
 from tests.test_nbgrader_e2e import _student_notebook  # noqa: E402 - the released notebook + a learner's code
 
 EXAMPLES = """examples:
@@ -86,10 +87,10 @@ tf.config.threading.set_intra_op_parallelism_threads(threads)
 tf.config.threading.set_inter_op_parallelism_threads(1)
 import keras
 from kerasgrade.checks import catalogue, warm_up
-from kerasgrade.collect import collect
-from kerasgrade.config import load_course
+from kerasgrade.scoring import score
+from kerasgrade.course import load_course
 from kerasgrade.checks import import_grader
-from kerasgrade.judge import judge_here
+from kerasgrade.engine.judge import judge_here
 course = load_course(course_file)
 if warm == "warm":
     warm_up()  # as the zygote does before it forks
@@ -106,7 +107,7 @@ for path in files:
                seed=course.seed, emit=events.append)
     checks_s = time.perf_counter() - t
     student = os.path.basename(os.path.dirname(path))
-    r = collect(student, ex.id, catalogue(graders[ex.id]), events, ended="ok", include_hidden=which == "all",
+    r = score(student, ex.id, catalogue(graders[ex.id]), events, ended="ok", include_hidden=which == "all",
                 file=path)
     row = json.dumps({"student": student, "exercise": ex.id, "startup_s": startup,
                       "checks_s": checks_s, "score": r.score, "max": r.max_points})
@@ -479,7 +480,7 @@ def overhead_notes(kg: Timing, kg_info: dict, jobs: int, inproc: dict, fresh: di
                 f"run minutes apart on a machine whose speed drifts; `bench/overhead.py` measures it paired, "
                 f"with its uncertainty): **{per_item - checks:+.2f} s** "
                 f"= {kg.wall:.1f} s wall × {jobs} worker(s) / {items} graded, minus {checks:.2f} s, the mean "
-                "time of the same submissions' checks (`kerasgrade.judge.judge_here` timed in a warm "
+                "time of the same submissions' checks (`kerasgrade.engine.judge.judge_here` timed in a warm "
                 "interpreter: kerasgrade's results do not record a time per check). It includes the "
                 "workers' start-up (TensorFlow import), fork, sandbox and reports")
         if start is not None and kg.wall > start:

@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kerasgrade.config import load_course  # noqa: E402
+from kerasgrade.course import load_course  # noqa: E402
 from kerasgrade.discover import Submission  # noqa: E402
-from kerasgrade.grade import job_for  # noqa: E402
-from kerasgrade.isolate import Zygote  # noqa: E402
+from kerasgrade.engine.pool import job_for  # noqa: E402
+from kerasgrade.engine.zygote_client import Zygote  # noqa: E402
 
 
 def old_course(folder: Path, rev: str, exercise: str) -> Path:
@@ -52,7 +52,7 @@ def ping_cost(n: int = 200) -> float:
     import socket
 
     from kerasgrade.engine import server as child
-    from kerasgrade.engine.handle import Channel
+    from kerasgrade.wire.handle import Channel
 
     mine, theirs = socket.socketpair()
     pid = os.fork()

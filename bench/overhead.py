@@ -7,10 +7,10 @@ right after the other (in the order AB, BA, AB, ...), so that a drift hits both
 alike, and the spread of the per-chunk differences gives the figure's uncertainty.
 
 A (kerasgrade): J zygotes, started once, and for each submission what ``kerasgrade
-  grade`` does with it (``kerasgrade.grade.Pool``: a sandboxed child forked from the
+  grade`` does with it (``kerasgrade.engine.pool.Pool``: a sandboxed child forked from the
   zygote, its events collected into a result, the result saved).
 B (the checks' own compute): J warm interpreters, started once, each running
-  ``kerasgrade.judge.judge_here`` on one file after another (no fork, no sandbox,
+  ``kerasgrade.engine.judge.judge_here`` on one file after another (no fork, no sandbox,
   and state left over from the files before: a lower bound, not a way to grade).
 
 Both take the chunk's submissions from one queue, J at a time. Then what a run pays
@@ -39,10 +39,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import grade_class as gc  # noqa: E402 - the class, the warm interpreter and the environment
 
-from kerasgrade.curves import References  # noqa: E402
+from kerasgrade.references import References  # noqa: E402
 from kerasgrade.discover import Submission  # noqa: E402
-from kerasgrade.grade import Pool, load_gradebook, save_result, threads_per_worker, write_outputs  # noqa: E402
-from kerasgrade.isolate import Zygote  # noqa: E402
+from kerasgrade.engine.pool import Pool, threads_per_worker
+from kerasgrade.outdir import load_gradebook, save_result
+from kerasgrade.commands.grade import write_outputs  # noqa: E402
+from kerasgrade.engine.zygote_client import Zygote  # noqa: E402
 
 
 def run_queue(items: list, workers: list, fn) -> float:

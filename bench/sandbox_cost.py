@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kerasgrade.config import load_course  # noqa: E402
+from kerasgrade.course import load_course  # noqa: E402
 from kerasgrade.discover import Submission  # noqa: E402
-from kerasgrade.grade import job_for  # noqa: E402
-from kerasgrade.isolate import Zygote  # noqa: E402
+from kerasgrade.engine.pool import job_for  # noqa: E402
+from kerasgrade.engine.zygote_client import Zygote  # noqa: E402
 
 
 def main(n: int = 20) -> None:

@@ -14,8 +14,8 @@ import numpy as np
 from hypothesis import Phase, given, strategies as st
 
 from kerasgrade.checks import check, grading_settings
-from kerasgrade.engine.handle import LearnerError, Remote
-from kerasgrade.engine.protocol import Ref
+from kerasgrade.wire.handle import LearnerError, Remote
+from kerasgrade.wire.protocol import Ref
 from kerasgrade.grading.draw import blobs, features, integer, rng, split, weights_like
 from kerasgrade.grading.expect import (activation, build, clean, doing, expect_activation, expect_close,
                                        expect_layer, expect_shape, expect_tracked, fail, get_class, run,

@@ -15,8 +15,8 @@ from hypothesis import Phase, given, strategies as st
 
 from kerasgrade.checks import check, grading_settings
 from kerasgrade.grading.draw import features, integer, rng, split, weights_like
-from kerasgrade.grading.expect import (build, clean, doing, expect_close, expect_shape, expect_tracked,
-                                       fail, get_class, run, traced_call_hint, train)
+from kerasgrade.grading.expect import (build, clean, doing, expect_close, expect_shape, expect_tracked, fail,
+                                       get_class, run, traced_call_hint, train)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True

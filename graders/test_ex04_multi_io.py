@@ -17,9 +17,9 @@ from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.grading import draw
-from kerasgrade.grading.expect import (build, dense_activation, dense_shapes, doing, expect_close, expect_shape,
-                                       expect_softmax, expect_varies, fail, get_class, run, teaching,
-                                       tracked_layers, train)
+from kerasgrade.grading.expect import (build, dense_activation, dense_shapes, doing, expect_close,
+                                       expect_shape, expect_softmax, expect_varies, fail, get_class, run,
+                                       teaching, tracked_layers, train)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True

@@ -19,8 +19,9 @@ from hypothesis import given, strategies as st
 from kerasgrade.checks import check
 from kerasgrade.grading import draw
 from kerasgrade.grading.expect import (activation, build, dense_activation, doing, expect_activation,
-                                       expect_close, expect_layer, expect_shape, expect_tracked, expect_varies,
-                                       fail, get_class, run, teaching, tracked_layers, train, verify_dense)
+                                       expect_close, expect_layer, expect_shape, expect_tracked,
+                                       expect_varies, fail, get_class, run, teaching, tracked_layers, train,
+                                       verify_dense)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True

@@ -17,9 +17,10 @@ from hypothesis import example, given, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.grading import draw
-from kerasgrade.grading.expect import (activation, build, dense_activation, doing, expect_activation, expect_close,
-                                       expect_layer, expect_shape, expect_softmax, expect_tracked, expect_varies,
-                                       fail, get_class, run, tracked_layers, train, verify_dense)
+from kerasgrade.grading.expect import (activation, build, dense_activation, doing, expect_activation,
+                                       expect_close, expect_layer, expect_shape, expect_softmax,
+                                       expect_tracked, expect_varies, fail, get_class, run, tracked_layers,
+                                       train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True

@@ -13,9 +13,9 @@ from kerasgrade.checks import check
 from kerasgrade.errors import CheckFailed
 from kerasgrade.grading import draw
 from kerasgrade.grading.draw import features, split, weights_like, xor
-from kerasgrade.grading.expect import (accuracy, activation, activation_of, build, clean, doing, expect_close,
-                                       expect_layer, expect_shape, expect_softmax, expect_tracked, fail,
-                                       get_class, run, train)
+from kerasgrade.grading.expect import (accuracy, activation, activation_of, build, clean, doing,
+                                       expect_close, expect_layer, expect_shape, expect_softmax,
+                                       expect_tracked, fail, get_class, run, train)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True

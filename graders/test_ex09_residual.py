@@ -12,9 +12,9 @@ from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.grading.draw import features, split, weights_like, xor
-from kerasgrade.grading.expect import (accuracy, activation, activation_of, build, clean, doing, expect_close,
-                                       expect_layer, expect_shape, expect_softmax, expect_tracked, fail,
-                                       get_class, run, train, verify_dense)
+from kerasgrade.grading.expect import (accuracy, activation, activation_of, build, clean, doing,
+                                       expect_close, expect_layer, expect_shape, expect_softmax,
+                                       expect_tracked, fail, get_class, run, train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True

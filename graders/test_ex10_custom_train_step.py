@@ -50,7 +50,7 @@ import tensorflow as tf
 from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
-from kerasgrade.engine.handle import LearnerError, Remote
+from kerasgrade.wire.handle import LearnerError, Remote
 from kerasgrade.errors import CheckFailed
 from kerasgrade.grading import draw
 from kerasgrade.grading.draw import features, split

@@ -17,11 +17,15 @@ it calls) that is a hypothesis test runs with ``GRADING``, the grading settings;
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from types import ModuleType
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import InvalidArgument
+
+from kerasgrade.errors import KerasgradeError
 
 __all__ = ["check", "CheckSpec", "checks_of", "catalogue", "GRADING", "grading_settings", "import_grader"]
 
@@ -135,7 +139,8 @@ def import_grader(path, name: str) -> ModuleType:
 def warm_up() -> None:
     """Run hypothesis once, passing and failing, so that its lazy imports and set-up are
     paid once in the zygote instead of in every child (1 to 2 s each). No TensorFlow."""
-    from hypothesis import given, strategies as st
+    from hypothesis import given
+    from hypothesis import strategies as st
 
     @GRADING
     @given(st.integers(0, 3))
@@ -162,7 +167,7 @@ def warm_up() -> None:
     except Exception:  # noqa: BLE001 - a warm-up must never stop the zygote from starting
         pass
     # Reading a notebook imports nbformat and its schema (~0.9 s): once here, not per notebook.
-    from .source import warm_up as read_one_notebook
+    from kerasgrade.source import warm_up as read_one_notebook
 
     read_one_notebook()
     # inspect.getmodule maps every loaded module's file once (thousands of lstat calls,
@@ -174,3 +179,29 @@ def warm_up() -> None:
 
 def catalogue(module: ModuleType) -> list[dict]:
     return [spec.to_dict() for spec, _ in checks_of(module)]
+
+
+# -- the checks of a grader, read without importing it ------------------------------------------
+
+def _literal(node: ast.AST, where: str):
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        raise KerasgradeError(f"{where}: `{ast.unparse(node)}` is not a literal; write the "
+                              "check's points, concept and hidden flag as plain values") from None
+
+
+def grader_checks(path: Path) -> list[CheckSpec]:
+    """The checks ``graders/test_<ex>.py`` declares, in the order ``kerasgrade`` runs them.
+
+    The grader is imported (under a name of its own), so checks made by a factory
+    (``grading.opening``) are found too; an import error names the grader.
+    """
+    try:
+        module = import_grader(path, f"kerasgrade_notebook_grader_{Path(path).stem}")
+        found = [spec for spec, _ in checks_of(module)]
+    except Exception as e:  # noqa: BLE001 - a broken grader is the author's error, named
+        raise KerasgradeError(f"{path}: the grader could not be read ({type(e).__name__}: {e})") from None
+    if not found:
+        raise KerasgradeError(f"{path}: declares no @check")
+    return found

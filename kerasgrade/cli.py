@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import KerasgradeError
-from .mutation import DEFAULT_OUT as MUTATION_OUT
+from kerasgrade.errors import KerasgradeError
+from kerasgrade.mutation import DEFAULT_OUT as MUTATION_OUT
 
 EPILOG = """examples:
   kerasgrade collect submissions.zip --out class     take in a Canvas/Gradescope/nbgrader download
@@ -25,7 +25,7 @@ EPILOG = """examples:
 
 def _course(args, start: Path | None = None):
     """``--course``, else the nearest course.toml from ``start`` (or the current folder) up."""
-    from .config import find_course_file, load_course
+    from kerasgrade.course import find_course_file, load_course
 
     if args.course:
         return load_course(args.course)
@@ -33,10 +33,10 @@ def _course(args, start: Path | None = None):
 
 
 def cmd_check(args) -> int:
-    from .discover import Submission
-    from .curves import learner_curves
-    from .grade import Pool
-    from .report import print_check
+    from kerasgrade.commands.check import learner_curves
+    from kerasgrade.discover import Submission
+    from kerasgrade.engine.pool import Pool
+    from kerasgrade.reports.terminal import print_check
 
     path = Path(args.file)
     if not path.is_file():
@@ -53,11 +53,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from .discover import discover
-    from .grade import grade_class, shard_of, write_outputs
-    from .intake.manifest import carry_manifest
-    from .report import print_gradebook
-    from .terminal import ProgressBar
+    from kerasgrade.commands.grade import grade_class, shard_of, write_outputs
+    from kerasgrade.discover import discover
+    from kerasgrade.manifest import carry_manifest
+    from kerasgrade.reports.terminal import ProgressBar, print_gradebook
 
     course = _course(args)
     shard = _shard(args.shard) if args.shard else None
@@ -92,8 +91,8 @@ def cmd_grade(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from .intake import take_in
-    from .intake.summary import problem_lines, summary_lines
+    from kerasgrade.intake import take_in
+    from kerasgrade.intake.summary import problem_lines, summary_lines
 
     course = _course(args)
     due = _due(args.due) if args.due else None
@@ -123,8 +122,9 @@ def _due(text: str):
 
 
 def cmd_merge(args) -> int:
-    from .grade import merge, write_outputs
-    from .report import print_gradebook
+    from kerasgrade.commands.grade import write_outputs
+    from kerasgrade.outdir import merge
+    from kerasgrade.reports.terminal import print_gradebook
 
     course = _course(args)
     book = merge(course, [Path(s) for s in args.shards], Path(args.out))
@@ -151,7 +151,7 @@ def _announce_level(level: str, reason: str) -> None:
 
 
 def cmd_doctor(args) -> int:
-    from .sandbox import DEFENCES, defences
+    from kerasgrade.engine.sandbox import DEFENCES, defences
 
     missing = defences()
     for key, what in DEFENCES.items():
@@ -177,8 +177,8 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def cmd_validate(args) -> int:
-    from .terminal import ProgressBar
-    from .validate import print_table, validate
+    from kerasgrade.commands.validate import print_table, validate
+    from kerasgrade.reports.terminal import ProgressBar
 
     course = _course(args)
     if args.mutants == "auto" and course.mutation.min_score is None:
@@ -196,37 +196,43 @@ def cmd_validate(args) -> int:
                             progress=progress, announce=_announce_sandbox)
     ok = print_table(verdicts, args.seeds)
     if args.mutants == "auto":
-        from .mutation.command import validate_mutants
+        from kerasgrade.mutation.command import validate_mutants
 
-        ok &= validate_mutants(course, **_mutation_grading(args, args.mutants_out))
+        bar = ProgressBar("grading mutants", quiet=args.quiet)
+        ok &= validate_mutants(course, **_mutation_grading(args, args.mutants_out, bar))
     print(f"({time.monotonic() - start:.1f} s)")
     return 0 if ok else 1
 
 
-def _mutation_grading(args, out: str) -> dict:
-    """How ``mutate`` and ``validate --mutants auto`` grade: where, how wide, with what progress line."""
-    start = time.monotonic()
+def _mutation_grading(args, out: str, bar) -> dict:
+    """How ``mutate`` and ``validate --mutants auto`` grade: where, how wide, with what progress bar."""
 
     def progress(done, total, r):
-        if not args.quiet:
-            _progress(done, total, 0, start, f"{r.exercise}/{r.student}: {r.score:g}/{r.max_points:g}")
+        bar.step(done, total, last=f"{r.exercise}/{r.student}: {r.score:g}/{r.max_points:g}")
 
     return {"out": out, "jobs": args.jobs, "exercises": args.exercise, "progress": progress,
-            "announce": _announce_sandbox}
+            "announce": _announce_sandbox, "bar": bar}
 
 
 def cmd_mutate(args) -> int:
-    from .mutation.command import mutate_main
+    from kerasgrade.mutation.command import mutate_main
+    from kerasgrade.reports.terminal import ProgressBar
 
-    return mutate_main(_course(args), **_mutation_grading(args, args.out))
+    course = _course(args)
+    return mutate_main(course, **_mutation_grading(args, args.out, ProgressBar("grading mutants", quiet=args.quiet)))
 
 
 def cmd_export(args) -> int:
-    from .export import (build_gradescope_bundle, canvas_rows, gradescope_score_rows, read_canvas_roster,
-                         write_canvas)
-    from .grade import load_gradebook
-    from .intake.manifest import read_manifest
-    from .report import write_csv
+    from kerasgrade.integrations.canvas import (
+        canvas_rows,
+        read_canvas_roster,
+        write_canvas,
+    )
+    from kerasgrade.integrations.gradescope import gradescope_score_rows
+    from kerasgrade.integrations.gradescope_bundle import build_gradescope_bundle
+    from kerasgrade.manifest import read_manifest
+    from kerasgrade.outdir import load_gradebook
+    from kerasgrade.reports.gradebook_files import write_csv
 
     course = _course(args)
     if args.target == "gradescope":
@@ -261,8 +267,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .grade import load_gradebook
-    from .htmlreport import write_report
+    from kerasgrade.outdir import load_gradebook
+    from kerasgrade.reports.html import write_report
 
     course = _course(args)
     book = load_gradebook(args.out, course)
@@ -274,19 +280,19 @@ def cmd_report(args) -> int:
 
 
 def cmd_notebooks(args) -> int:
-    from .nbgrader_course import notebooks_main
+    from kerasgrade.commands.notebooks import notebooks_main
 
     return notebooks_main(_course(args), out=args.out, exercises=args.exercise, check=args.check)
 
 
 def cmd_nbgrader_init(args) -> int:
-    from .nbgrader_course import init_main
+    from kerasgrade.commands.notebooks import init_main
 
     return init_main(_course(args), args.folder, assignment=args.assignment, exercises=args.exercise)
 
 
 def parser() -> argparse.ArgumentParser:
-    from .intake.manifest import PLATFORMS
+    from kerasgrade.manifest import PLATFORMS
 
     p = argparse.ArgumentParser(prog="kerasgrade", description="Auto-graded exercises for Keras "
                                 "Model Subclassing.", epilog=EPILOG,

@@ -9,9 +9,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Course
-from .errors import KerasgradeError
-from .source import SOURCE_SUFFIXES
+from kerasgrade.course import Course
+from kerasgrade.errors import KerasgradeError
+from kerasgrade.source import SOURCE_SUFFIXES
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
 MAX_FILE_BYTES = 16 << 20  # a submission larger than this is not graded (notebooks with outputs fit)

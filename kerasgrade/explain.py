@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import traceback
 
-from .errors import CheckFailed
+from kerasgrade.errors import CheckFailed
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -12,7 +12,7 @@ import binascii
 import json
 from dataclasses import asdict, dataclass, fields
 
-from .config import Limits
+from kerasgrade.course import Limits
 
 _LIMITS = Limits()
 

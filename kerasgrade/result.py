@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .config import LatePolicy
+    from kerasgrade.course import LatePolicy
 
 GRADED, MISSING, ERROR, TIMEOUT = "graded", "missing", "error", "timeout"
 TRAINING = "training"  # the concept of the convergence checks (loss curves, validate --seeds)
@@ -117,3 +117,8 @@ class Gradebook:
         if late is None or self.late_policy is None:
             return total
         return self.late_policy.adjust(total, late.late, late.days_late)
+
+
+def failed_curves(result: ExerciseResult) -> list[CheckResult]:
+    """The failed convergence checks of a result that recorded a loss curve."""
+    return [c for c in result.checks if c.concept == TRAINING and not c.passed and c.data.get("loss")]

@@ -16,8 +16,8 @@ import hashlib
 import math
 from numbers import Real
 
-from .discover import STUDENT_ID
-from .result import ERROR, STATUSES, CheckResult, ExerciseResult, Gradebook
+from kerasgrade.discover import STUDENT_ID
+from kerasgrade.result import ERROR, STATUSES, CheckResult, ExerciseResult, Gradebook
 
 __all__ = ["sanitize", "sanitize_book", "clean_text", "file_stem", "Malformed", "LIMITS"]
 

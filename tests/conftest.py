@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def course():
-    from kerasgrade.config import load_course
+    from kerasgrade.course import load_course
 
     return load_course(ROOT)
 

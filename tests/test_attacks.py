@@ -136,7 +136,7 @@ def grade(course_file: Path, class_dir: Path, out: Path, marker: str, *extra, **
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    from kerasgrade.sandbox import probe
+    from kerasgrade.engine.sandbox import probe
 
     level, reason = probe()
     if level != "namespaces":  # without the sandbox, `vandal` would really delete files
@@ -190,8 +190,8 @@ def test_the_run_completes_with_every_attacker_in_the_gradebook(run):
 
 
 def test_every_submission_ends_within_its_time_limit(run):
-    from kerasgrade.sandbox import REAP_SECONDS
-    from kerasgrade.zygote import DRAIN_SECONDS, REPORT_GRACE
+    from kerasgrade.engine.sandbox import REAP_SECONDS
+    from kerasgrade.engine.zygote import DRAIN_SECONDS, REPORT_GRACE
 
     # The deadline, then killing the job's cgroup at once, reaping it and removing the cgroup
     # (each bounded), and the last of its output: a bound, whatever the submission does.
@@ -309,9 +309,9 @@ def test_a_class_graded_from_a_virtualenv_under_tmp_is_fully_isolated(run, tmp_p
 
 
 def test_a_file_deleted_between_discovery_and_grading_is_graded_from_what_was_read(run, tmp_path):
-    from kerasgrade.config import load_course
+    from kerasgrade.course import load_course
     from kerasgrade.discover import Submission, discover
-    from kerasgrade.grade import grade_class
+    from kerasgrade.commands.grade import grade_class
 
     folder = tmp_path / "class"
     shutil.copytree(run["honest"], folder)

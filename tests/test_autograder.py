@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 
-from kerasgrade.autograder import STARTUP_SECONDS, find_submission, fit_limits, main
-from kerasgrade.export import build_gradescope_bundle
+from kerasgrade.integrations.gradescope_autograder import STARTUP_SECONDS, find_submission, fit_limits, main
+from kerasgrade.integrations.gradescope_bundle import build_gradescope_bundle
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
 EX = "ex01_first_model"

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from kerasgrade.config import load_course
+from kerasgrade.course import load_course
 from kerasgrade.errors import ConfigError
 
 from .conftest import ROOT, write_course

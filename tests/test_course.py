@@ -40,7 +40,7 @@ def test_check_says_what_file_name_it_expects():
 
 def test_grading_the_same_file_twice_gives_the_same_result_check_by_check(course):
     from kerasgrade.discover import Submission
-    from kerasgrade.grade import Pool
+    from kerasgrade.engine.pool import Pool
 
     items = []
     for ex in course.exercises:

@@ -6,12 +6,13 @@ import textwrap
 
 import pytest
 
-from kerasgrade.curves import (REFERENCE_STUDENT, References, failed_curves, learner_curves, loss_curve_figures,
-                               save_pngs)
-from kerasgrade.plots import render
+from kerasgrade.commands.check import learner_curves
 from kerasgrade.discover import STUDENT_ID
-from kerasgrade.report import feedback_text, write_feedback
-from kerasgrade.result import ERROR
+from kerasgrade.references import REFERENCE_STUDENT, References
+from kerasgrade.reports.curves import loss_curve_figures, save_pngs
+from kerasgrade.reports.feedback import feedback_text, write_feedback
+from kerasgrade.reports.figures import render
+from kerasgrade.result import ERROR, failed_curves
 
 from .books import LEARNER_LOSS, REFERENCE_LOSS, result, sample_book
 from .conftest import ROOT

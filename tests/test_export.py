@@ -12,10 +12,11 @@ import pytest
 
 from kerasgrade.cli import main
 from kerasgrade.errors import KerasgradeError
-from kerasgrade.export import (CANVAS_ID_COLUMNS, build_gradescope_bundle, bundle_files, canvas_rows,
-                               gradescope_results, read_canvas_roster)
-from kerasgrade.grade import load_gradebook, save_result
-from kerasgrade.report import gradebook_rows
+from kerasgrade.integrations.canvas import CANVAS_ID_COLUMNS, canvas_rows, read_canvas_roster
+from kerasgrade.integrations.gradescope_bundle import build_gradescope_bundle, bundle_files
+from kerasgrade.integrations.gradescope import gradescope_results
+from kerasgrade.outdir import load_gradebook, save_result
+from kerasgrade.reports.gradebook_files import gradebook_rows
 from kerasgrade.result import MISSING
 
 from .books import LEARNER_LOSS, result, sample_book
@@ -88,7 +89,7 @@ def test_the_bundle_holds_the_course_and_kerasgrade_but_no_solution(course, tmp_
         modes = {i.filename: i.external_attr >> 16 for i in z.infolist()}
         contents = {n: z.read(n) for n in z.namelist()}
     assert {"setup.sh", "run_autograder", "requirements.txt", "autograder.json", "course/course.toml",
-            "package/pyproject.toml", "package/kerasgrade/autograder.py"} <= set(names)
+            "package/pyproject.toml", "package/kerasgrade/integrations/gradescope_autograder.py"} <= set(names)
     assert all(f"course/graders/test_{e.id}.py" in names for e in course.exercises)
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
     assert not [n for n in names if "solution" in n or "__pycache__" in n or n.startswith("tests/")]
@@ -108,7 +109,7 @@ def test_the_bundle_scripts_are_valid_bash(course, tmp_path):
 
 
 def test_the_bundle_refuses_a_grader_folder_holding_a_solution(tmp_path):
-    from kerasgrade.config import load_course
+    from kerasgrade.course import load_course
 
     path = write_course(tmp_path, """
         [course]
@@ -204,7 +205,7 @@ def test_the_bundle_pins_every_dependency_grading_needs():
     import re
     import tomllib
 
-    from kerasgrade.export import GRADING_PACKAGES, REPORT_ONLY, pinned_requirements
+    from kerasgrade.integrations.gradescope_bundle import GRADING_PACKAGES, REPORT_ONLY, pinned_requirements
 
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     names = {re.split(r"[<>=!~ ;\[]", d, maxsplit=1)[0].lower() for d in deps}

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, course):
-    from kerasgrade.sandbox import FULL, probe
+    from kerasgrade.engine.sandbox import FULL, probe
 
     level, reason = probe()
     if level != FULL:
@@ -33,7 +33,7 @@ def graded(tmp_path_factory, course):
 
 def judged(course):
     from kerasgrade.checks import import_grader
-    from kerasgrade.judge import is_judged
+    from kerasgrade.engine.judge import is_judged
 
     return [ex.id for ex in course.exercises
             if is_judged(import_grader(ex.grader, f"kerasgrade_grader_probe_{ex.id}"))]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from kerasgrade.discover import Submission
-from kerasgrade.grade import load_result, save_result, shard_of
+from kerasgrade.outdir import load_result, save_result
+from kerasgrade.commands.grade import shard_of
 from kerasgrade.result import ERROR, GRADED, ExerciseResult
 
 from .conftest import ROOT
@@ -180,7 +181,7 @@ class FakeZygote:
         self.sandbox = ("namespaces", "")
 
     def run(self, job):
-        from kerasgrade.isolate import ZygoteDied
+        from kerasgrade.engine.zygote_client import ZygoteDied
 
         if self.dies_on.get(job.student, 0) > 0:
             self.dies_on[job.student] -= 1
@@ -195,7 +196,7 @@ class FakeZygote:
 
 
 def test_a_dead_zygote_is_replaced_and_its_student_graded_again_once(tmp_path, monkeypatch, course):
-    from kerasgrade.grade import Pool
+    from kerasgrade.engine.pool import Pool
 
     file = tmp_path / f"{EX}.py"
     file.write_text("x = 1\n")
@@ -227,7 +228,7 @@ def test_a_submission_carries_the_bytes_read_when_it_was_found_and_their_fingerp
 
 
 def test_a_student_who_hands_in_both_a_file_and_a_notebook_is_told_which_was_graded(tmp_path):
-    from kerasgrade.config import load_course
+    from kerasgrade.course import load_course
     from kerasgrade.discover import discover
 
     folder = make_class(tmp_path, {"ann": SOLUTION})

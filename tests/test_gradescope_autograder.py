@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from kerasgrade.export import build_gradescope_bundle
+from kerasgrade.integrations.gradescope_bundle import build_gradescope_bundle
 
 from .conftest import ROOT
 

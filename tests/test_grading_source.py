@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from kerasgrade.grading.source import Source, traced_methods
+from kerasgrade.grading.source_facts import Source, traced_methods
 
 
 def src(code: str) -> Source:

@@ -5,7 +5,7 @@ import keras
 import numpy
 import pytest
 
-from kerasgrade import guard
+from kerasgrade.engine import guard
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from kerasgrade.engine import protocol
-from kerasgrade.engine.handle import Channel, ChildLost, LearnerError, OutOfTime
+from kerasgrade.wire import protocol
+from kerasgrade.wire.handle import Channel, ChildLost, LearnerError, OutOfTime
 
 
 def child(script):

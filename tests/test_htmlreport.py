@@ -5,11 +5,11 @@ import re
 from markupsafe import escape
 
 from kerasgrade.cli import main
-from kerasgrade.curves import picture_name
-from kerasgrade.grade import save_result
-from kerasgrade.htmlreport import (check_failure_rates, concept_failure_rates, exercise_percents, report_html,
-                                   status_counts, write_report)
-from kerasgrade.plots import bars_png, loss_curves_png, score_bands_png
+from kerasgrade.reports.curves import picture_name
+from kerasgrade.outdir import save_result
+from kerasgrade.reports.html import (check_failure_rates, concept_failure_rates, exercise_percents,
+                                     report_html, status_counts, write_report)
+from kerasgrade.reports.figures import bars_png, loss_curves_png, score_bands_png
 
 from .books import LEARNER_LOSS, REFERENCE_LOSS, result, sample_book
 from .conftest import ROOT

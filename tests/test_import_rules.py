@@ -2,9 +2,21 @@
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from .conftest import ROOT
+
+# The only modules that may import TensorFlow or Keras: the engine's child and judge side, the
+# graders' helpers, the mutation observers (run by the judge) and the notebooks' test-cell runtime.
+TENSORFLOW_SIDE = {
+    "kerasgrade", "kerasgrade.__main__", "kerasgrade.notebook", "kerasgrade.engine",
+    "kerasgrade.engine.zygote", "kerasgrade.engine.judge", "kerasgrade.engine.server",
+    "kerasgrade.engine.training", "kerasgrade.engine.runner", "kerasgrade.engine.guard",
+    "kerasgrade.engine.test_cells", "kerasgrade.grading", "kerasgrade.grading.expect",
+    "kerasgrade.grading.in_child", "kerasgrade.grading.opening", "kerasgrade.grading.draw",
+    "kerasgrade.grading.source_facts", "kerasgrade.mutation", "kerasgrade.mutation.observe",
+}
 
 
 def lint(root: Path) -> subprocess.CompletedProcess:
@@ -14,20 +26,37 @@ def lint(root: Path) -> subprocess.CompletedProcess:
                           env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
 
 
-def test_kerasgrade_has_no_import_cycle_and_its_parent_side_no_tensorflow():
+def modules() -> set[str]:
+    found = set()
+    for p in (ROOT / "kerasgrade").rglob("*.py"):
+        parts = p.relative_to(ROOT).with_suffix("").parts
+        found.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return found
+
+
+def test_kerasgrade_keeps_its_layers_has_no_import_cycle_and_its_parent_side_no_tensorflow():
     proc = lint(ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert "2 kept, 0 broken" in proc.stdout
+    assert "3 kept, 0 broken" in proc.stdout
 
 
-def test_a_cycle_and_a_parent_module_importing_keras_are_both_caught(tmp_path):
-    shutil.copytree(ROOT / "kerasgrade", tmp_path / "kerasgrade",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    result = tmp_path / "kerasgrade" / "result.py"
-    result.write_text(result.read_text() + "\nfrom . import report  # a deliberate cycle\n")
+def test_every_module_is_either_on_the_parent_side_or_named_as_one_that_may_import_tensorflow():
+    rules = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    parent = next(c for c in rules if c["type"] == "forbidden")["source_modules"]
+    unplaced = {m for m in modules() if not any(m == p or m.startswith(p + ".") for p in parent)}
+    assert unplaced == TENSORFLOW_SIDE
+
+
+def test_a_cycle_a_broken_layer_a_module_outside_the_layers_and_keras_in_the_parent_are_all_caught(tmp_path):
+    shutil.copytree(ROOT / "kerasgrade", tmp_path / "kerasgrade", ignore=shutil.ignore_patterns("__pycache__"))
+    result = tmp_path / "kerasgrade" / "result.py"  # vocabulary importing a report: a layer broken, a cycle
+    result.write_text(result.read_text() + "\nfrom kerasgrade.reports import wording  # deliberate\n")
     sanitize = tmp_path / "kerasgrade" / "sanitize.py"
-    sanitize.write_text(sanitize.read_text() + "\nimport keras  # a deliberate layer break\n")
+    sanitize.write_text(sanitize.read_text() + "\nimport keras  # a deliberate parent import of Keras\n")
+    (tmp_path / "kerasgrade" / "stray.py").write_text("X = 1\n")  # in no layer
     proc = lint(tmp_path)
     assert proc.returncode != 0
-    assert "0 kept, 2 broken" in proc.stdout, proc.stdout[-3000:]
+    assert "0 kept, 3 broken" in proc.stdout, proc.stdout[-3000:]
+    assert "kerasgrade.result is not allowed to import kerasgrade.reports" in proc.stdout
+    assert "kerasgrade.stray" in proc.stdout
     assert "kerasgrade.sanitize is not allowed to import keras" in proc.stdout

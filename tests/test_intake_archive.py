@@ -224,7 +224,7 @@ def test_out_must_be_new_or_empty_or_an_earlier_collect_with_force(work, course)
 
 
 def json_students(work):
-    from kerasgrade.intake.manifest import read_manifest
+    from kerasgrade.manifest import read_manifest
 
     return read_manifest(work / "out").students
 

@@ -3,7 +3,7 @@ import dataclasses
 
 import pytest
 
-from kerasgrade.config import Limits
+from kerasgrade.course import Limits
 from kerasgrade.job import Job
 
 

@@ -7,13 +7,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from kerasgrade.cli import main
-from kerasgrade.config import LatePolicy, load_course
+from kerasgrade.course import LatePolicy, load_course
 from kerasgrade.errors import ConfigError
-from kerasgrade.export import GRADESCOPE_SCORE_COLUMNS, canvas_rows, gradescope_score_rows
-from kerasgrade.grade import load_gradebook, save_result
-from kerasgrade.htmlreport import report_html
-from kerasgrade.intake.manifest import (Manifest, StudentRecord, carry_manifest, read_manifest, write_manifest)
-from kerasgrade.report import feedback_text, gradebook_rows, to_json
+from kerasgrade.integrations.gradescope import GRADESCOPE_SCORE_COLUMNS, gradescope_score_rows
+from kerasgrade.integrations.canvas import canvas_rows
+from kerasgrade.outdir import load_gradebook, save_result
+from kerasgrade.reports.html import report_html
+from kerasgrade.manifest import Manifest, StudentRecord, carry_manifest, read_manifest, write_manifest
+from kerasgrade.reports.feedback import feedback_text
+from kerasgrade.reports.gradebook_files import gradebook_rows, to_json
 from kerasgrade.result import Lateness
 
 from .books import result, sample_book
@@ -191,7 +193,7 @@ def test_the_export_commands_read_the_manifest_grade_carried(tmp_path, course, c
 
 def test_merge_carries_the_shards_manifest_and_refuses_two_different_ones(tmp_path, course):
     from kerasgrade.errors import KerasgradeError
-    from kerasgrade.grade import merge
+    from kerasgrade.outdir import merge
 
     shards = [tmp_path / "s1", tmp_path / "s2"]
     for shard, student in zip(shards, ("alice", "bob")):

@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from kerasgrade.config import load_course
+from kerasgrade.course import load_course
 from kerasgrade.errors import ConfigError
 from kerasgrade.mutation.mutate import (ACCEPTED, EQUIVALENT, KILLED, NOT_GRADED, SURVIVOR, ExerciseMutation,
                                         Outcome, Run, below_threshold, classify, load_judged, mutate_course,
@@ -30,7 +30,7 @@ GRADER = '''
 import keras
 
 from kerasgrade.checks import check
-from kerasgrade.expect import build, expect_shape, features, get_class, run
+from kerasgrade.grading.in_child import build, expect_shape, features, get_class, run
 
 
 @check(points=1, concept="shapes")

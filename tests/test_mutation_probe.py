@@ -31,13 +31,13 @@ def test_an_observed_check_passes_and_fails_as_the_real_one_and_records_each_out
     import keras
     import numpy as np
 
-    from kerasgrade import expect
+    from kerasgrade.grading import in_child as expect
     from kerasgrade.checks import checks_of
     from kerasgrade.mutation.observe import probe_grader
 
     grader = tmp_path / "test_ex.py"
     grader.write_text(
-        "import numpy as np\nfrom kerasgrade.checks import check\nfrom kerasgrade.expect import fail\n\n"
+        "import numpy as np\nfrom kerasgrade.checks import check\nfrom kerasgrade.grading.in_child import fail\n\n"
         "@check(points=1, concept='k')\ndef test_two_calls(submission):\n    'Two calls'\n"
         "    m = submission.make()\n    m(np.ones((2, 3), 'float32'))\n    m(np.zeros((2, 3), 'float32'))\n"
         "    if submission.broken:\n        fail('broken')\n")

@@ -12,8 +12,9 @@ import nbformat
 import pytest
 
 from kerasgrade.discover import Submission
-from kerasgrade.grade import Pool
-from kerasgrade.nbgrader_course import ASSIGNMENT, init_course, release_notebook, source_notebook
+from kerasgrade.engine.pool import Pool
+from kerasgrade.integrations.nbgrader.notebooks import ASSIGNMENT, release_notebook, source_notebook
+from kerasgrade.integrations.nbgrader.course_folder import init_course
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISE = "ex01_first_model"

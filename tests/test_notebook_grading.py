@@ -5,8 +5,8 @@ import sys
 import pytest
 
 from kerasgrade.discover import Submission
-from kerasgrade.grade import Pool
-from kerasgrade.notebook import NotebookCheckFailed, run_check_in_notebook
+from kerasgrade.engine.pool import Pool
+from kerasgrade.engine.test_cells import NotebookCheckFailed, run_check_in_notebook
 
 from .conftest import ROOT
 
@@ -100,7 +100,7 @@ def test_under_nbgrader_no_check_passes_after_a_cell_that_raised(course, monkeyp
 
 def test_the_checks_read_from_a_graders_source_are_those_kerasgrade_runs(course):
     from kerasgrade.checks import checks_of
-    from kerasgrade.nbgrader_course import grader_checks
+    from kerasgrade.checks import grader_checks
     from kerasgrade.checks import import_grader
 
     for ex in course.exercises:

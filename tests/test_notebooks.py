@@ -11,11 +11,13 @@ import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
-from kerasgrade.answer_cell import BEGIN, END, merge
+from kerasgrade.integrations.nbgrader.answer_cell import BEGIN, END, merge
 from kerasgrade.errors import KerasgradeError
-from kerasgrade.nbgrader_course import (HIDDEN_BEGIN, build_notebooks, grader_checks, init_course,
-                                        release_notebook, source_notebook, write_notebooks)
-from kerasgrade.notebook import COURSE_ENV, find_course, run_check_in_notebook
+from kerasgrade.integrations.nbgrader.notebooks import (HIDDEN_BEGIN, build_notebooks, release_notebook,
+                                                        source_notebook, write_notebooks)
+from kerasgrade.checks import grader_checks
+from kerasgrade.integrations.nbgrader.course_folder import init_course
+from kerasgrade.engine.test_cells import COURSE_ENV, find_course, run_check_in_notebook
 
 from .conftest import ROOT
 
@@ -295,7 +297,7 @@ def test_test_cells_do_nothing_when_kerasgrade_imports_the_notebook():
 
 
 def test_a_course_whose_stub_leaves_a_decorator_to_write_gets_an_outline_cell(tmp_path):
-    from kerasgrade.config import load_course
+    from kerasgrade.course import load_course
 
     from .conftest import write_course
 

@@ -7,8 +7,8 @@ import struct
 import numpy as np
 import pytest
 
-from kerasgrade.engine import protocol
-from kerasgrade.engine.protocol import ProtocolError, Ref, decode, encode
+from kerasgrade.wire import protocol
+from kerasgrade.wire.protocol import ProtocolError, Ref, decode, encode
 
 
 def body(text: str | bytes) -> bytes:

@@ -5,7 +5,8 @@ to show each reporter holds on its own.)
 """
 import json
 
-from kerasgrade.report import feedback_text, gradebook_rows, to_json, write_feedback
+from kerasgrade.reports.feedback import feedback_text, write_feedback
+from kerasgrade.reports.gradebook_files import gradebook_rows, to_json
 from kerasgrade.result import GRADED, ExerciseResult
 
 from .books import check, sample_book

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from kerasgrade.htmlreport import write_report
+from kerasgrade.reports.html import write_report
 
 from .books import sample_book
 

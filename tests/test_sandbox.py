@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from kerasgrade import sandbox
+from kerasgrade.engine import sandbox
 from kerasgrade.job import Job
 
 from .conftest import ROOT

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from kerasgrade.grade import write_outputs
+from kerasgrade.commands.grade import write_outputs
 from kerasgrade.result import ERROR, GRADED, CheckResult, ExerciseResult, Gradebook
 from kerasgrade.sanitize import LIMITS, clean_text, file_stem, sanitize
 
@@ -153,7 +153,8 @@ def test_a_curve_keeps_its_finite_values_and_marks_the_others():
 
 
 def test_the_exports_take_the_attackers_in_and_say_what_was_wrong():
-    from kerasgrade.export import canvas_rows, gradescope_results
+    from kerasgrade.integrations.canvas import canvas_rows
+    from kerasgrade.integrations.gradescope import gradescope_results
 
     book = honest_book(ATTACKERS.values())
     rows, warnings = canvas_rows(book, assignment="A")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from kerasgrade.engine.protocol import Ref
+from kerasgrade.wire.protocol import Ref
 from kerasgrade.engine.server import Server
 
 pytestmark = pytest.mark.slow

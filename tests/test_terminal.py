@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from kerasgrade.report import check_lines, print_check, print_gradebook
-from kerasgrade.terminal import ProgressBar, grid, print_renderable
+from kerasgrade.reports.check_view import check_lines
+from kerasgrade.reports.terminal import print_check, print_gradebook
+from kerasgrade.reports.terminal import ProgressBar, grid, print_renderable
 
 from .books import result, sample_book
 

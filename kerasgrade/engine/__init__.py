@@ -1,6 +1,8 @@
-"""The grading engine: the judge decides, the child only answers (see docs/SECURITY.md).
+"""The grading engine: processes, isolation and the verdict (see docs/SECURITY.md).
 
-``protocol`` (framed, bounded messages), ``server`` (the child's side: executes requests on
-the learner's code), ``handle`` (the judge's side: a channel and remote objects),
-``judge`` (runs the checks and decides), ``training`` (how the child trains when asked).
+Parent side: ``pool`` (workers), ``zygote_client`` (the parent's handle on a zygote), ``sandbox``
+(namespaces, seccomp, cgroups, rlimits). Zygote side: ``zygote`` (imports TensorFlow, forks
+judges and children), ``judge`` (runs the checks and decides), ``server`` (the child: executes
+requests on the learner's code), ``training``; ``runner``/``guard`` run graders not yet judged
+inside the child; ``test_cells`` runs a check in a notebook's kernel.
 """

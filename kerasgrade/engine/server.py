@@ -22,10 +22,10 @@ import types
 
 import numpy as np
 
-from ..errors import CheckTimeout
-from ..explain import SUBMISSION_MODULE, lesson_for, message_of, where
-from . import protocol
-from .protocol import Ref
+from kerasgrade.errors import CheckTimeout
+from kerasgrade.explain import SUBMISSION_MODULE, lesson_for, message_of, where
+from kerasgrade.wire import protocol
+from kerasgrade.wire.protocol import Ref
 
 PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[\d{1,3}\])*(\.[A-Za-z_][A-Za-z0-9_]*(\[\d{1,3}\])*)*$")
 # The settings of built-in layers that graders read (a layer's get_config() holds more).
@@ -256,7 +256,7 @@ class Server:
     def op_fit(self, obj, x, y, epochs: int, batch_size: int, shuffle_seed: int, loss, optimizer,
                eager_loop: bool = False):
         """Train as ``fit`` would (or with a plain eager loop); the loss per epoch."""
-        from . import training
+        from kerasgrade.engine import training
 
         model = self._obj(obj)
         if eager_loop:

@@ -20,12 +20,12 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ..engine.handle import Channel, LearnerError, Remote
-from ..engine.protocol import Ref
-from ..errors import CheckFailed
-from ..explain import lesson_for_text
-from . import draw
-from .source import Source
+from kerasgrade.errors import CheckFailed
+from kerasgrade.explain import lesson_for_text
+from kerasgrade.grading import draw
+from kerasgrade.grading.source_facts import Source
+from kerasgrade.wire.handle import Channel, LearnerError, Remote
+from kerasgrade.wire.protocol import Ref
 
 __all__ = [
     "Submission", "fail", "doing", "get_class", "build", "run", "expect_super_first",
@@ -492,7 +492,7 @@ TRACED_CALL = ("`{where}` is decorated with `@tf.function`: in Keras 3, a layer 
 def traced_call_hint(submission: Submission, *classes: str) -> str:
     """What to say when ``call()`` of one of ``classes`` is decorated with ``@tf.function`` (read
     from the source): the likely cause of outputs that do not follow the weights."""
-    from .source import traced_methods
+    from kerasgrade.grading.source_facts import traced_methods
 
     for name in classes:
         if "call" in traced_methods(submission.source, name):

@@ -18,9 +18,19 @@ from typing import Callable
 
 import numpy as np
 
-from ..checks import check
-from .expect import (build, doing, expect_close, expect_forwards_kwargs, expect_same_object, expect_shape,
-                     expect_super_first, fail, get_class, run)
+from kerasgrade.checks import check
+from kerasgrade.grading.expect import (
+    build,
+    doing,
+    expect_close,
+    expect_forwards_kwargs,
+    expect_same_object,
+    expect_shape,
+    expect_super_first,
+    fail,
+    get_class,
+    run,
+)
 
 
 def opening_checks(name: str, *, inputs: Callable[[], object], base: str = "Model", args: dict | None = None,

@@ -8,7 +8,7 @@ One job per module: ``archive`` (reading untrusted zips and folders), ``canvas``
 (what they hand over), ``matching`` (file name to exercise), ``manifest`` (the record),
 ``summary`` (what the instructor is told), ``pipeline`` (``take_in``: the steps, in order).
 """
-from .manifest import Manifest, read_manifest
-from .pipeline import PLATFORMS, take_in
+from kerasgrade.intake.pipeline import PLATFORMS, take_in
+from kerasgrade.manifest import Manifest, read_manifest
 
 __all__ = ["take_in", "PLATFORMS", "Manifest", "read_manifest"]

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .archive import Listing
-from .manifest import Ignored
-from .upload import Upload, safe_id, strip_common_root
+from kerasgrade.intake.archive import Listing
+from kerasgrade.intake.upload import Upload, safe_id, strip_common_root
+from kerasgrade.manifest import Ignored
 
 __all__ = ["CanvasName", "parse_name", "looks_like", "read"]
 

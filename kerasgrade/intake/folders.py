@@ -1,8 +1,8 @@
 """A plain folder, or a zip, of per-student folders: ``<student>/<files>`` (any depth below)."""
 from __future__ import annotations
 
-from .archive import Listing
-from .upload import Upload, safe_id, strip_common_root
+from kerasgrade.intake.archive import Listing
+from kerasgrade.intake.upload import Upload, safe_id, strip_common_root
 
 __all__ = ["read"]
 

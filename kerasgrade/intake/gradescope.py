@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import yaml
 
-from ..discover import STUDENT_ID
-from .archive import Listing, Unreadable
-from .upload import Upload, parse_time, safe_id
+from kerasgrade.discover import STUDENT_ID
+from kerasgrade.intake.archive import Listing, Unreadable
+from kerasgrade.intake.upload import Upload, parse_time, safe_id
 
 __all__ = ["METADATA", "looks_like", "read"]
 

@@ -20,8 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..source import SOURCE_SUFFIXES
-from .archive import Entry
+from kerasgrade.intake.archive import Entry
+from kerasgrade.source import SOURCE_SUFFIXES
 
 __all__ = ["NameMatch", "match_name", "skip_reason", "Candidate", "Choice", "choose"]
 

@@ -6,9 +6,9 @@ submitted (e.g. ``2026-03-01 12:00:00.123456 UTC``).
 """
 from __future__ import annotations
 
-from .archive import Listing, Unreadable
-from .manifest import Ignored
-from .upload import Upload, parse_time, safe_id
+from kerasgrade.intake.archive import Listing, Unreadable
+from kerasgrade.intake.upload import Upload, parse_time, safe_id
+from kerasgrade.manifest import Ignored
 
 __all__ = ["TIMESTAMP", "looks_like", "read"]
 

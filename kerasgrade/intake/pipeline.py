@@ -18,15 +18,23 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ..config import Course
-from ..discover import STUDENT_ID
-from ..errors import KerasgradeError
-from . import canvas, folders, gradescope, nbgrader_exchange
-from .archive import Budget, Listing, Unreadable, list_dir, list_zip
-from .manifest import (MANIFEST, PLATFORMS, FileTaken, Ignored, Manifest, StudentRecord, read_manifest,
-                       write_manifest)
-from .matching import Candidate, choose, match_name, skip_reason
-from .upload import Upload
+from kerasgrade.course import Course
+from kerasgrade.discover import STUDENT_ID
+from kerasgrade.errors import KerasgradeError
+from kerasgrade.intake import canvas, folders, gradescope, nbgrader_exchange
+from kerasgrade.intake.archive import Budget, Listing, Unreadable, list_dir, list_zip
+from kerasgrade.intake.matching import Candidate, choose, match_name, skip_reason
+from kerasgrade.intake.upload import Upload
+from kerasgrade.manifest import (
+    MANIFEST,
+    PLATFORMS,
+    FileTaken,
+    Ignored,
+    Manifest,
+    StudentRecord,
+    read_manifest,
+    write_manifest,
+)
 
 __all__ = ["PLATFORMS", "detect", "take_in"]
 

@@ -1,7 +1,7 @@
 """What `kerasgrade collect` tells the instructor: a line per student, then every problem, by student and file."""
 from __future__ import annotations
 
-from .manifest import Manifest
+from kerasgrade.manifest import Manifest
 
 __all__ = ["summary_lines", "problem_lines"]
 

@@ -6,8 +6,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .archive import Entry, Listing
-from .manifest import Ignored
+from kerasgrade.intake.archive import Entry, Listing
+from kerasgrade.manifest import Ignored
 
 __all__ = ["Upload", "safe_id", "strip_common_root", "parse_time"]
 

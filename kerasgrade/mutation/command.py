@@ -1,13 +1,16 @@
 """``kerasgrade mutate`` and ``kerasgrade validate --mutants auto``: grade, report, judge."""
 from __future__ import annotations
 
-from ..config import Course
-from .mutate import SURVIVOR, Run, below_threshold, mutate_course
-from .report import print_report, write_outputs
+from contextlib import nullcontext
+
+from kerasgrade.course import Course
+from kerasgrade.mutation.mutate import SURVIVOR, Run, below_threshold, mutate_course
+from kerasgrade.mutation.report import print_report, write_outputs
 
 
-def _run_and_report(course: Course, **grading) -> Run:
-    run = mutate_course(course, **grading)
+def _run_and_report(course: Course, bar=None, **grading) -> Run:
+    with bar or nullcontext():  # the progress bar while the mutants are graded, gone before the report
+        run = mutate_course(course, **grading)
     print_report(run)
     files = write_outputs(run, grading["out"], title=course.title)
     print(f"wrote {', '.join(str(f) for f in files)}")

@@ -28,18 +28,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Course, Exercise, load_course
-from ..discover import Submission
-from ..errors import ConfigError, KerasgradeError
-from ..result import ERROR, ExerciseResult
-from . import DEFAULT_OUT
-from .operators import Mutant, mutants
-from .probe import PROBE_KEY, same_behaviour
+from kerasgrade.course import Course, Exercise, load_course
+from kerasgrade.discover import Submission
+from kerasgrade.errors import ConfigError, KerasgradeError
+from kerasgrade.mutation import DEFAULT_OUT
+from kerasgrade.mutation.operators import Mutant, mutants
+from kerasgrade.mutation.probe import PROBE_KEY, same_behaviour
+from kerasgrade.result import ERROR, ExerciseResult
 
 KILLED, SURVIVOR, EQUIVALENT, ACCEPTED, NOT_GRADED = "killed", "survivor", "equivalent", "accepted", "not graded"
 STATUSES = (KILLED, SURVIVOR, EQUIVALENT, ACCEPTED, NOT_GRADED)
 REFERENCE = "reference"
-_HELPERS = ("checks.py", "expect.py", "mutation/probe.py", "mutation/observe.py", "judge.py", "grading/expect.py")  # what a check's verdict depends on, with the grader
+# What a check's verdict depends on, besides the grader:
+_HELPERS = ("checks.py", "grading/in_child.py", "mutation/probe.py", "mutation/observe.py", "engine/judge.py",
+            "grading/expect.py", "grading/draw.py", "grading/source_facts.py", "wire/handle.py")
 
 
 @dataclass(frozen=True)
@@ -322,7 +324,7 @@ def mutate_course(course: Course, *, out: str | Path = DEFAULT_OUT, jobs: int = 
 
     start, catalogue = time.monotonic(), {}
     if todo:
-        from ..grade import Pool
+        from kerasgrade.engine.pool import Pool
 
         observed = load_course(probe_course(course, out / "course"))
         pool = Pool(observed, jobs, announce=announce, exercises=[e.id for e in chosen])

@@ -12,7 +12,7 @@ import weakref
 
 import numpy as np
 
-from .probe import PROBE_KEY
+from kerasgrade.mutation.probe import PROBE_KEY
 
 __all__ = ["probe_grader"]
 
@@ -143,7 +143,7 @@ def _answer_numbers(value) -> list[float]:
 
 def _observed_by_the_judge(fn):
     """A judged check, observed where it runs: every answer the child gives it is noted."""
-    from ..grading.expect import record
+    from kerasgrade.grading.expect import record
 
     def check(submission):
         channel, numbers, calls = submission.channel, [], [0]
@@ -169,7 +169,7 @@ def _observed_by_the_judge(fn):
 
 
 def _observed(fn):
-    from ..expect import record
+    from kerasgrade.grading.in_child import record
 
     def check(submission):
         recorder.start()
@@ -185,7 +185,7 @@ def _observed(fn):
 
 def probe_grader(namespace: dict, grader: str, exercise: str) -> None:
     """Fill a generated grader module's ``namespace`` with the checks of ``grader``, observed."""
-    from ..checks import checks_of, import_grader
+    from kerasgrade.checks import checks_of, import_grader
 
     real = import_grader(grader, f"kerasgrade_observed_grader_{exercise}")
     namespace["__doc__"] = real.__doc__

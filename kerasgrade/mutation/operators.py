@@ -17,10 +17,31 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from .syntax import (Context, NOT_FORWARD, add_kwarg, assigned_value, dotted, expr, free_names, insert_body,
-                     is_parent_init, is_self_attr, kwarg, last, methods, operand, positional,
-                     rename, renamed_last, self_target, simple, statements, string_value,
-                     with_class_body, without_arg)
+from kerasgrade.mutation.syntax import (
+    NOT_FORWARD,
+    Context,
+    add_kwarg,
+    assigned_value,
+    dotted,
+    expr,
+    free_names,
+    insert_body,
+    is_parent_init,
+    is_self_attr,
+    kwarg,
+    last,
+    methods,
+    operand,
+    positional,
+    rename,
+    renamed_last,
+    self_target,
+    simple,
+    statements,
+    string_value,
+    with_class_body,
+    without_arg,
+)
 
 __all__ = ["Mutant", "OPERATORS", "mutants", "normalised"]
 

@@ -18,7 +18,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from .mutate import KILLED, STATUSES, SURVIVOR, Run
+from kerasgrade.mutation.mutate import KILLED, STATUSES, SURVIVOR, Run
 
 __all__ = ["as_dict", "print_report", "html_section", "write_outputs"]
 

@@ -3,7 +3,7 @@ answer a correct SimpleMLP would give (as far as a forger can guess it)."""
 import numpy as np
 
 import kerasgrade.engine.server as server
-from kerasgrade.engine.protocol import Ref
+from kerasgrade.wire.protocol import Ref
 
 _names = {}
 

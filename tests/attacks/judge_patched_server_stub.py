@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 import kerasgrade.engine.server as server
-from kerasgrade.engine.protocol import Ref
+from kerasgrade.wire.protocol import Ref
 
 
 class SimpleMLP(tf.keras.Model):

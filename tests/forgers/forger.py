@@ -4,7 +4,7 @@
 import numpy as _np
 
 import kerasgrade.engine.server as _server
-from kerasgrade.engine.protocol import Ref as _Ref
+from kerasgrade.wire.protocol import Ref as _Ref
 
 _real_handle = _server.Server.handle
 _state = {"kwargs": {}, "name": "forged"}

@@ -1,6 +1,6 @@
 """Gradescope's side of the bundle: grade /autograder/submission, write results/results.json.
 
-Run by the bundle's ``run_autograder`` as ``python -m kerasgrade.autograder``. The root
+Run by the bundle's ``run_autograder`` as ``python -m kerasgrade.integrations.gradescope_autograder``. The root
 (``/autograder`` on Gradescope) comes from ``KERASGRADE_AUTOGRADER_ROOT``, so a test can
 stand a temporary folder in for it. Layout under the root::
 
@@ -24,13 +24,18 @@ import time
 import traceback
 from pathlib import Path
 
-from .collect import collect
-from .config import Course, load_course
-from .discover import Submission
-from .export import AUTOGRADER_ROOT_ENV, DEFAULT_AUTOGRADER_ROOT, DEFAULT_TIME_LIMIT, gradescope_results
-from .grade import Pool
-from .result import TIMEOUT, ExerciseResult
-from .source import SOURCE_SUFFIXES
+from kerasgrade.course import Course, load_course
+from kerasgrade.discover import Submission
+from kerasgrade.engine.pool import Pool
+from kerasgrade.integrations.gradescope import gradescope_results
+from kerasgrade.integrations.gradescope_bundle import (
+    AUTOGRADER_ROOT_ENV,
+    DEFAULT_AUTOGRADER_ROOT,
+    DEFAULT_TIME_LIMIT,
+)
+from kerasgrade.result import TIMEOUT, ExerciseResult
+from kerasgrade.scoring import score
+from kerasgrade.source import SOURCE_SUFFIXES
 
 STUDENT = "submission"
 STARTUP_SECONDS = 45.0  # starting a grading worker (importing TensorFlow) on a slow machine
@@ -89,7 +94,7 @@ def grade(course: Course, submission: Path, exercises: list[str], *, budget: flo
         detail = f"the autograder's overall time limit ({budget:g} s) was reached first"
         catalogue = (pool._catalogue or {}).get(s.exercise)  # known once a worker started
         if catalogue is not None:
-            results.append(collect(STUDENT, s.exercise, catalogue, [], ended="timeout", detail=detail,
+            results.append(score(STUDENT, s.exercise, catalogue, [], ended="timeout", detail=detail,
                                    file=str(s.path or "")))
         else:
             results.append(ExerciseResult(STUDENT, s.exercise, TIMEOUT, message=f"Not graded: {detail}."))

@@ -775,7 +775,7 @@ def probe() -> tuple[str, str]:
 def defences() -> dict[str, str]:
     """Each defence not reached by a child here, and why: forks a confined throw-away child
     that tries each one."""
-    from .job import Job
+    from kerasgrade.job import Job
 
     host = {"root": [os.stat("/").st_dev, os.stat("/").st_ino],
             "shm": os.stat("/dev/shm").st_dev if os.path.exists("/dev/shm") else -1,

@@ -28,7 +28,8 @@ def _modules(extra: list[types.ModuleType]) -> list[types.ModuleType]:
     import numpy
     import numpy.testing
 
-    from . import checks, expect, explain
+    from kerasgrade import checks, explain
+    from kerasgrade.grading import in_child as expect
 
     runner = sys.modules.get(f"{__package__}.runner")  # the runner that calls the guard
     return [builtins, numpy, numpy.testing, keras.ops, keras.activations, checks, expect, explain,

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import KerasgradeError
+from kerasgrade.errors import KerasgradeError
 
 __all__ = ["MANIFEST", "VERSION", "PLATFORMS", "FileTaken", "Ignored", "StudentRecord", "Manifest", "read_manifest",
            "write_manifest"]
@@ -126,7 +126,7 @@ def write_manifest(manifest: Manifest, folder: str | Path) -> Path:
 
 def lateness_of(manifest: Manifest | None) -> dict:
     """{student: Lateness} for the gradebook (empty without a manifest)."""
-    from ..result import Lateness
+    from kerasgrade.result import Lateness
 
     if manifest is None:
         return {}

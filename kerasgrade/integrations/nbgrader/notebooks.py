@@ -3,8 +3,8 @@
 For every exercise of ``course.toml``:
 
 * ``solutions/<ex>.ipynb`` — the nbgrader *source* notebook: the lesson
-  (markdown, read-only), the answer cell (the stub's code with the solution
-  between ``### BEGIN SOLUTION`` / ``### END SOLUTION``, see ``answer_cell``),
+  (markdown, read-only, from the course's ``lessons.toml``), the answer cell (the stub's code
+  with the solution between ``### BEGIN SOLUTION`` / ``### END SOLUTION``, see ``answer_cell``),
   and one read-only autograder test cell per check, with its points, calling
   the very check ``kerasgrade`` runs (``kerasgrade.notebook``); hidden checks
   sit between ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``;
@@ -13,28 +13,19 @@ For every exercise of ``course.toml``:
   tests), so it is what ``nbgrader generate_assignment`` releases.
 
 Both are deterministic (cell ids from grade ids, no outputs, no timestamps):
-generating twice gives the same bytes. ``init_course`` lays out an nbgrader
-course folder holding these source notebooks as one assignment.
-
-The checks are those the grader declares when imported (``grader_checks``), factory-made
-ones included.
+generating twice gives the same bytes. The checks are those the grader declares when imported
+(``checks.grader_checks``), factory-made ones included.
 """
 from __future__ import annotations
 
-import ast
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answer_cell import merge, strip_docstring
-from .checks import CheckSpec
-from .config import COURSE_FILE, Course, Exercise
-from .errors import KerasgradeError
-
-__all__ = ["ASSIGNMENT", "grader_checks", "source_notebook", "release_notebook", "notebook_text",
-           "build_notebooks", "write_notebooks", "init_course", "NotebookFile", "notebooks_main",
-           "init_main"]
+from kerasgrade.checks import CheckSpec, grader_checks
+from kerasgrade.course import Course, Exercise
+from kerasgrade.errors import KerasgradeError
+from kerasgrade.integrations.nbgrader.answer_cell import merge, strip_docstring
 
 ASSIGNMENT = "model_subclassing"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -97,34 +88,6 @@ CONCEPT_LESSONS = {
 }
 
 _GRADE_ID = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-# -- the checks of a grader, read without importing it ------------------------------------------
-
-def _literal(node: ast.AST, where: str):
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        raise KerasgradeError(f"{where}: `{ast.unparse(node)}` is not a literal; write the "
-                              "check's points, concept and hidden flag as plain values") from None
-
-
-def grader_checks(path: Path) -> list[CheckSpec]:
-    """The checks ``graders/test_<ex>.py`` declares, in the order ``kerasgrade`` runs them.
-
-    The grader is imported (under a name of its own), so checks made by a factory
-    (``grading.opening``) are found too; an import error names the grader.
-    """
-    from .checks import checks_of, import_grader
-
-    try:
-        module = import_grader(path, f"kerasgrade_notebook_grader_{Path(path).stem}")
-        found = [spec for spec, _ in checks_of(module)]
-    except Exception as e:  # noqa: BLE001 - a broken grader is the author's error, named
-        raise KerasgradeError(f"{path}: the grader could not be read ({type(e).__name__}: {e})") from None
-    if not found:
-        raise KerasgradeError(f"{path}: declares no @check")
-    return found
 
 
 # -- the source notebook ---------------------------------------------------------------------
@@ -358,94 +321,3 @@ def write_notebooks(course: Course, out: Path | None = None, *, exercises=None, 
             path.write_bytes(new)
             report.append((path, "wrote"))
     return report
-
-
-# -- an nbgrader course folder ------------------------------------------------------------------
-
-NBGRADER_CONFIG = '''\
-# nbgrader configuration of "{title}", written by `kerasgrade nbgrader init`.
-# Run nbgrader from this folder: see docs/NOTEBOOKS.md of the course.
-c = get_config()  # noqa: F821 - nbgrader provides it
-
-c.CourseDirectory.course_id = {course_id!r}
-
-# The test cells run kerasgrade's checks. A cell gets as long as kerasgrade gives a whole
-# submission ([limits] timeout of course.toml), plus 60 s for the first cell's import of
-# TensorFlow (the grading worker imports it before the clock starts).
-c.Execute.timeout = {timeout}
-
-# What replaces a ### BEGIN SOLUTION / ### END SOLUTION region (nbgrader's default,
-# stated here because exercises/*.ipynb are generated with it).
-c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
-'''
-
-
-def init_course(course: Course, folder: Path, *, assignment: str = ASSIGNMENT, exercises=None,
-                warn=None) -> list[Path]:
-    """Lay out ``folder`` for nbgrader; the files written.
-
-    ``folder/nbgrader_config.py``, ``folder/source/<assignment>/<ex>.ipynb`` (the source notebooks)
-    and a copy of ``course.toml`` and the graders, so that the notebooks' test cells find the
-    course from wherever nbgrader runs them (``autograded/<student>/<assignment>/``).
-    """
-    folder = Path(folder)
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", assignment):
-        raise KerasgradeError(f"--assignment {assignment!r}: use letters, digits and _.- only")
-    written = []
-    src_dir = folder / "source" / assignment
-    src_dir.mkdir(parents=True, exist_ok=True)
-    for nbf in build_notebooks(course, exercises, warn=warn):
-        if nbf.kind != "source":
-            continue
-        path = src_dir / nbf.path.name
-        path.write_text(nbf.text, encoding="utf-8")
-        written.append(path)
-    config = folder / "nbgrader_config.py"
-    config.write_text(NBGRADER_CONFIG.format(
-        title=course.title, course_id=_grade_id(course.title.lower()),
-        timeout=int(course.limits.timeout) + 60), encoding="utf-8")
-    written.append(config)
-    shutil.copyfile(course.file, folder / COURSE_FILE)  # the test cells look for this name
-    written.append(folder / COURSE_FILE)
-    for ex in course.exercises:
-        try:
-            rel = ex.grader.resolve().relative_to(course.root)
-        except ValueError:
-            continue  # a grader outside the course folder is found where it is
-        dest = folder / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ex.grader, dest)
-        written.append(dest)
-    return written
-
-
-# -- the commands ---------------------------------------------------------------------------------
-
-def _warn(message: str) -> None:
-    import sys
-
-    print(f"warning: {message}", file=sys.stderr)
-
-
-def notebooks_main(course: Course, *, out=None, exercises=None, check: bool = False) -> int:
-    """``kerasgrade notebooks``: write (or, with ``check``, compare) every notebook."""
-    report = write_notebooks(course, Path(out) if out else None, exercises=exercises, check=check,
-                             warn=_warn)
-    for path, status in report:
-        print(f"{status:9}  {path}")
-    stale = [p for p, s in report if s in ("differs", "missing")]
-    if stale:
-        print(f"\n{len(stale)} notebook(s) differ from their .py files and graders: "
-              "run `kerasgrade notebooks` and commit them.")
-        return 1
-    return 0
-
-
-def init_main(course: Course, folder, *, assignment: str = ASSIGNMENT, exercises=None) -> int:
-    """``kerasgrade nbgrader init DIR``."""
-    folder = Path(folder)
-    written = init_course(course, folder, assignment=assignment, exercises=exercises, warn=_warn)
-    for path in written:
-        print(f"wrote  {path}")
-    print(f"\nnext:  cd {folder} && nbgrader generate_assignment {assignment}   (see docs/NOTEBOOKS.md)")
-    return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .result import ERROR, GRADED, TIMEOUT, CheckResult, ExerciseResult
+from kerasgrade.result import ERROR, GRADED, TIMEOUT, CheckResult, ExerciseResult
 
 MAX_MESSAGE = 4000
 
@@ -43,9 +43,9 @@ def _data(value) -> dict:
     return out
 
 
-def collect(student: str, exercise: str, catalogue: list[dict], events: list, *,
-            ended: str, detail: str = "", include_hidden: bool = True, output: str = "",
-            file: str = "", fingerprint: str = "", seconds: float = 0.0) -> ExerciseResult:
+def score(student: str, exercise: str, catalogue: list[dict], events: list, *,
+          ended: str, detail: str = "", include_hidden: bool = True, output: str = "",
+          file: str = "", fingerprint: str = "", seconds: float = 0.0) -> ExerciseResult:
     """``ended`` is how the child ended: ``ok``, ``timeout`` or ``crash`` (``detail`` says how)."""
     specs = [c for c in catalogue if include_hidden or not c["hidden"]]
     known = {c["name"] for c in specs}

@@ -22,12 +22,12 @@ import time
 import traceback
 import types
 
-from .checks import checks_of
-from .engine import protocol
-from .engine.handle import Channel, ChildLost, LearnerError, OutOfTime
-from .grading import draw, expect
-from .explain import assertion_message, falsifying_case
-from .grading.expect import Submission, clean, explain_remote
+from kerasgrade.checks import checks_of
+from kerasgrade.explain import assertion_message, falsifying_case
+from kerasgrade.grading import draw, expect
+from kerasgrade.grading.expect import Submission, clean, explain_remote
+from kerasgrade.wire import protocol
+from kerasgrade.wire.handle import Channel, ChildLost, LearnerError, OutOfTime
 
 DONE = {"done": True}
 SECRET_BYTES = 32
@@ -165,9 +165,9 @@ def judge_here(grader: types.ModuleType, path, *, include_hidden: bool, check_ti
                emit, student: str = "here") -> None:
     """The judge and the child's request server in this one process, no isolation: what a
     benchmark's warm interpreter runs (trusted files only). The same requests and verdicts."""
-    from .engine.handle import LocalChannel
-    from .engine.server import Server
-    from .source import read_source
+    from kerasgrade.engine.server import Server
+    from kerasgrade.source import read_source
+    from kerasgrade.wire.handle import LocalChannel
 
     code, notes = read_source(path)
     channel = LocalChannel(Server(code, str(path)), check_timeout)

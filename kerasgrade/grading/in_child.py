@@ -16,9 +16,9 @@ from contextlib import contextmanager
 import keras
 import numpy as np
 
-from .errors import CheckFailed, CheckTimeout
-from .grading.expect import expect_close, expect_shape, expect_softmax  # noqa: F401 - part of this toolkit
-from .explain import SUBMISSION_MODULE, explain
+from kerasgrade.errors import CheckFailed, CheckTimeout
+from kerasgrade.explain import SUBMISSION_MODULE, explain
+from kerasgrade.grading.expect import expect_close, expect_shape, expect_softmax  # noqa: F401 - part of this toolkit
 
 __all__ = [
     "fail", "doing", "get_class", "build", "run", "to_numpy", "features", "expect_super_first",

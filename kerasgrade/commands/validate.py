@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 from rich.text import Text
 
-from .config import Course
-from .discover import Submission
-from .grade import Pool
-from .result import GRADED, TRAINING, ExerciseResult
-from .terminal import grid, print_renderable
-
+from kerasgrade.course import Course
+from kerasgrade.discover import Submission
+from kerasgrade.engine.pool import Pool
+from kerasgrade.reports.terminal import grid, print_renderable
+from kerasgrade.result import GRADED, TRAINING, ExerciseResult
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .errors import ConfigError
+from kerasgrade.errors import ConfigError
 
 COURSE_FILE = "course.toml"
 

@@ -19,8 +19,8 @@ import os
 import select
 import time
 
-from . import protocol
-from .protocol import ProtocolError, Ref, RemoteError
+from kerasgrade.wire import protocol
+from kerasgrade.wire.protocol import ProtocolError, Ref, RemoteError
 
 GRACE = 1.0  # seconds the judge waits beyond a request's deadline (the child's own alarm)
 

@@ -1,7 +1,7 @@
 """Run each submission in its own child process, forked from a warm zygote.
 
 The parent (``Zygote``, used by ``grade``/``check``/``validate``) never imports
-TensorFlow nor learner code. It starts ``python -m kerasgrade.zygote``: the
+TensorFlow nor learner code. It starts ``python -m kerasgrade.engine.zygote``: the
 zygote, which imports TensorFlow and the graders once (running no TensorFlow
 operation, so forking stays safe), sends the graders' check catalogue, then
 forks one confined child per job (``sandbox.spawn``). The child runs the
@@ -24,8 +24,8 @@ import sys
 import threading
 from pathlib import Path
 
-from .job import Job
-from .sandbox import REAP_SECONDS, RUN_ENV
+from kerasgrade.engine.sandbox import REAP_SECONDS, RUN_ENV
+from kerasgrade.job import Job
 
 ANSWER_MARGIN = 3 * REAP_SECONDS + 30  # a zygote silent this long past a job's timeout is hung
 
@@ -47,7 +47,7 @@ class Zygote:
         if run:
             env[RUN_ENV] = run
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kerasgrade.zygote", str(course_file), *(exercises or [])],
+            [sys.executable, "-m", "kerasgrade.engine.zygote", str(course_file), *(exercises or [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, text=True, bufsize=1, start_new_session=True)
         self._stderr_tail: list[str] = []

@@ -1,6 +1,6 @@
 """The zygote: imports TensorFlow and the graders once, then forks a child per job.
 
-Run by the parent as ``python -m kerasgrade.zygote COURSE_FILE`` (see
+Run by the parent as ``python -m kerasgrade.engine.zygote COURSE_FILE`` (see
 ``isolate.Zygote``). It runs no TensorFlow operation itself, so forking stays
 safe. Each job (``job.Job``, one JSON line) carries the submission's bytes; its
 child is forked confined (``sandbox.spawn``), runs the checks on those bytes
@@ -21,8 +21,18 @@ import socket
 import sys
 import time
 
-from .job import Job
-from .sandbox import RUN_ENV, WORKER_FAILED, end_run, memory_exceeded, probe, reap, run_id, signal_name, spawn
+from kerasgrade.engine.sandbox import (
+    RUN_ENV,
+    WORKER_FAILED,
+    end_run,
+    memory_exceeded,
+    probe,
+    reap,
+    run_id,
+    signal_name,
+    spawn,
+)
+from kerasgrade.job import Job
 
 MAX_EVENT_BYTES = 64 * 1024        # one event larger than this is cut (and then unreadable)
 MAX_REPORT_BYTES = 4 * 1024 * 1024 # a child's whole report larger than this is cut
@@ -46,7 +56,7 @@ def _body(job: Job, graders: dict, write_fd: int, nonce: bytes):
     prefix = nonce.decode()
 
     def body(missing):
-        from .runner import read_source_or_error, run_checks
+        from kerasgrade.engine.runner import read_source_or_error, run_checks
 
         channel = os.fdopen(write_fd, "w", buffering=1)
 
@@ -67,7 +77,7 @@ def _serve_body(job: Job, sock_fd: int, code: str | None):
     """In the confined worker of a judged exercise: answer the judge's requests, never return."""
 
     def body(missing):
-        from .engine.server import Server, serve
+        from kerasgrade.engine.server import Server, serve
 
         if code is not None:
             serve(sock_fd, Server(code, job.filename))
@@ -91,7 +101,7 @@ class _Judge:
         self._start()
 
     def _start(self):
-        from . import judge
+        from kerasgrade.engine import judge
 
         mine, theirs = socket.socketpair()
         pid = os.fork()
@@ -130,7 +140,7 @@ class _Judge:
             self._start()
 
     def give(self, task: dict, child_sock: int, report_fd: int) -> None:
-        from .engine import protocol
+        from kerasgrade.wire import protocol
 
         self.ready()
         self.sock.settimeout(None)
@@ -183,7 +193,7 @@ def _run_job(job: Job, graders: dict, judge: _Judge | None = None) -> dict:
 
 def _spawn_judged(job: Job, judge: _Judge, write_fd: int, out_w: int):
     """A child that answers the judge's requests; the judge gets its socket and the report pipe."""
-    from .runner import LoadError, read_source_or_error
+    from kerasgrade.engine.runner import LoadError, read_source_or_error
 
     source = read_source_or_error(job.filename, job.source)
     code, notes = (None, []) if isinstance(source, LoadError) else source
@@ -207,7 +217,7 @@ def _spawn_judged(job: Job, judge: _Judge, write_fd: int, out_w: int):
 
 
 def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None = None) -> dict:
-    from .judge import is_judged
+    from kerasgrade.engine.judge import is_judged
 
     judged = judge is not None and is_judged(graders[job.exercise])
     # The judge writes the verdicts on a pipe of its own, which no child holds: no nonce needed.
@@ -304,11 +314,13 @@ def main(course_file: str, only: list[str]) -> None:
     # Everything a child needs is imported now, before any fork: the child's view
     # of the disk no longer holds the course folder. (``notebook``: a course notebook's
     # test cells import it; they do nothing when kerasgrade grades the notebook.)
-    from . import collect, expect, explain, notebook, runner, source  # noqa: F401
-    from . import judge as _judge
-    from .engine import server as _server, training as _training  # noqa: F401
-    from .checks import catalogue, import_grader, warm_up
-    from .config import load_course
+    from kerasgrade import explain, notebook, scoring, source  # noqa: F401
+    from kerasgrade.checks import catalogue, import_grader, warm_up
+    from kerasgrade.course import load_course
+    from kerasgrade.engine import judge as _judge
+    from kerasgrade.engine import runner, test_cells  # noqa: F401
+    from kerasgrade.engine import server as _server  # noqa: F401
+    from kerasgrade.grading import in_child  # noqa: F401
 
     course = load_course(course_file)
     graders = {ex.id: import_grader(ex.grader, f"kerasgrade_grader_{ex.id}") for ex in course.exercises

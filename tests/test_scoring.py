@@ -1,7 +1,7 @@
 """The parent scores what a child reported; nothing a child sends can crash it or forge points."""
 from hypothesis import given, strategies as st
 
-from kerasgrade.collect import collect
+from kerasgrade.scoring import score
 from kerasgrade.result import ERROR, GRADED, TIMEOUT
 
 CATALOGUE = [
@@ -12,7 +12,7 @@ CATALOGUE = [
 
 def scored(events, **kw):
     kw.setdefault("ended", "ok")
-    return collect("s", "ex", CATALOGUE, events, **kw)
+    return score("s", "ex", CATALOGUE, events, **kw)
 
 
 def test_points_come_from_the_catalogue_not_from_the_child():

@@ -13,9 +13,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .curves import failed_curves, picture_name
-from .report import feedback_text, late_text
-from .result import ERROR, GRADED, MISSING, TIMEOUT, Gradebook
+from kerasgrade.reports.curves import picture_name
+from kerasgrade.reports.feedback import feedback_text
+from kerasgrade.reports.wording import failure_note, late_text, points_text
+from kerasgrade.result import ERROR, GRADED, MISSING, TIMEOUT, Gradebook, failed_curves
 
 __all__ = ["CheckRate", "exercise_percents", "check_failure_rates", "concept_failure_rates",
            "status_counts", "report_figures", "report_html", "write_report"]
@@ -85,10 +86,6 @@ def _img(png: bytes, alt: str) -> dict:
     return {"alt": alt, "base64": base64.b64encode(png).decode()}
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
 def _anchor(student: str) -> str:
     return "fb-" + "".join(ch if ch.isalnum() or ch in "-_" else f"_{ord(ch):x}" for ch in student)
 
@@ -103,7 +100,7 @@ def _summary(book: Gradebook) -> dict | None:
 
 def report_figures(book: Gradebook) -> dict[str, tuple]:
     """The report's figures, to draw (``plots.render``): {key: figure call}, the costliest first."""
-    from .plots import bars_png, score_bands_png
+    from kerasgrade.reports.figures import bars_png, score_bands_png
 
     percents = exercise_percents(book)
     rows = [*percents.items(), ("course total", [book.total(s) for s in book.students])]
@@ -151,10 +148,6 @@ def _checks(book: Gradebook, figures: dict) -> list[dict]:
     return sections
 
 
-def _unwritable(student: str, what: str, e: Exception) -> str:
-    return (f"{what} of {student} could not be written ({type(e).__name__}: {e}); "
-            "the other students' are complete.")
-
 
 def _with_late(book: Gradebook) -> bool:
     """Whether the report shows late flags: there is a manifest with them, or a late policy."""
@@ -172,16 +165,16 @@ def _student_row(book: Gradebook, s: str) -> dict:
                 continue
             pct = 100.0 * r.score / r.max_points if r.max_points else 0.0
             mark = f" ({r.status})" if r.status != GRADED else ""
-            cells.append({"percent": pct, "text": f"{_fmt(r.score)}/{_fmt(r.max_points)}{mark}",
+            cells.append({"percent": pct, "text": f"{points_text(r.score)}/{points_text(r.max_points)}{mark}",
                           "css": r.status if r.status != GRADED else ("full" if pct >= 100 else "")})
         total = book.total(s)
         late = {}
         if _with_late(book):
             adjusted = book.adjusted_total(s)
-            late = {"late": late_text(book, s), "adjusted": adjusted, "adjusted_text": _fmt(adjusted)}
-        return {**row, "cells": cells, "total": total, "total_text": _fmt(total), **late}
+            late = {"late": late_text(book, s), "adjusted": adjusted, "adjusted_text": points_text(adjusted)}
+        return {**row, "cells": cells, "total": total, "total_text": points_text(total), **late}
     except Exception as e:  # noqa: BLE001 - one student's row, never the report
-        return {**row, "problem": _unwritable(s, "The row", e)}
+        return {**row, "problem": failure_note(s, "The row", e)}
 
 
 def _feedback_entry(book: Gradebook, s: str, feedback_dir: Path | None) -> dict:
@@ -195,10 +188,10 @@ def _feedback_entry(book: Gradebook, s: str, feedback_dir: Path | None) -> dict:
                 if png is not None and png.is_file():
                     names.setdefault((s, ex), {})[c.name] = png.name
                     images.append(_img(png.read_bytes(), f"loss curve of {s} on {ex}: {c.title}"))
-        return {**entry, "total": f"{_fmt(book.total(s))}%", "text": feedback_text(book, s, names),
+        return {**entry, "total": f"{points_text(book.total(s))}%", "text": feedback_text(book, s, names),
                 "images": images}
     except Exception as e:  # noqa: BLE001 - one student's feedback, never the report
-        return {**entry, "total": "?", "text": _unwritable(s, "The feedback", e), "images": []}
+        return {**entry, "total": "?", "text": failure_note(s, "The feedback", e), "images": []}
 
 
 def _templates():
@@ -214,7 +207,7 @@ def report_html(book: Gradebook, *, title: str = "kerasgrade report", feedback_d
 
     ``figures``: the drawn ``report_figures`` (``plots.render``), when drawn with others; else drawn here.
     """
-    from .plots import render
+    from kerasgrade.reports.figures import render
 
     figures = figures if figures is not None else render(report_figures(book))
     return _templates().get_template("report.html.j2").render(

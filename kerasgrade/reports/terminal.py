@@ -13,11 +13,23 @@ import io
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.measure import Measurement
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.padding import Padding
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
+
+from kerasgrade.reports.check_view import CheckView, check_lines, check_view
+from kerasgrade.reports.gradebook_files import gradebook_rows
+from kerasgrade.result import GRADED, MISSING, ExerciseResult, Gradebook
+from kerasgrade.sanitize import sanitize
 
 __all__ = ["console", "grid", "print_renderable", "ProgressBar"]
 
@@ -93,3 +105,49 @@ class ProgressBar:
         if self._task is None:
             self._task = self._progress.add_task(self.label, total=total, failed=0, last="")
         self._progress.update(self._task, completed=done, total=total, failed=failed, last=last)
+
+
+def check_renderable(view: CheckView):
+    """``check_view`` for rich: the checks as a table (the lesson under each title), in colour."""
+    table = Table.grid(padding=(0, 2, 0, 0), pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    table.add_column(justify="right", no_wrap=True)
+    for c in view.checks:
+        mark = Text("PASS", style="green") if c.passed else Text("FAIL", style="bold red")
+        lines = [Text(c.title), *(Text(text, style=style) for text, style in c.details)]
+        table.add_row(mark, Group(*lines), Text(c.points))
+    return Group(*(Text(text, style=style) for text, style in view.head), Padding(table, (0, 0, 0, 2), expand=False),
+                 *(Text(text, style=style) for text, style in view.tail))
+
+
+def print_check(result: ExerciseResult, hidden_count: int = 0, stream=None, pictures=None) -> None:
+    """The learner's view of one exercise: laid out by rich on a terminal, else the feedback's text."""
+    result = sanitize(result)
+    out = console(stream)
+    if out.is_terminal:
+        out.print(check_renderable(check_view(result, hidden_count=hidden_count, pictures=pictures)))
+    else:
+        out.file.write("\n".join(check_lines(result, hidden_count=hidden_count, pictures=pictures)) + "\n")
+
+
+def print_gradebook(book: Gradebook, stream=None) -> None:
+    """The gradebook as a table: a row per student, a cell per exercise (its status if not
+    graded), the total in %, and the late columns when there are any."""
+    header, *rows = gradebook_rows(book)
+    n = len(book.exercises)
+    styled = []
+    for s, row in zip(book.students, rows):
+        cells = [Text(row[0])]
+        for ex, score in zip(book.exercises, row[1:1 + n]):
+            r = book.get(s, ex)
+            if r is None or r.status == GRADED:
+                cells.append(Text(score))
+            else:
+                cells.append(Text(f"{score} ({r.status})", style="dim" if r.status == MISSING else "red"))
+        total = row[1 + n]
+        cells.append(Text(total if total.startswith("ERROR") else f"{total} %", style="bold"))
+        if len(row) > n + 2:  # late, adjusted total
+            cells += [Text(row[n + 2]), Text(f"{row[n + 3]} %" if row[n + 3] else "", style="bold")]
+        styled.append(cells)
+    print_renderable(grid(header, styled), stream)

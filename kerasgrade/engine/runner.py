@@ -14,11 +14,11 @@ import types
 import warnings
 from pathlib import Path
 
-from . import guard
-from .checks import checks_of
-from .errors import CheckFailed, CheckTimeout
-from .explain import SUBMISSION_MODULE, assertion_message, explain
-from .source import read_source
+from kerasgrade.checks import checks_of
+from kerasgrade.engine import guard
+from kerasgrade.errors import CheckTimeout
+from kerasgrade.explain import SUBMISSION_MODULE, assertion_message, explain
+from kerasgrade.source import read_source
 
 
 class LoadError(Exception):
@@ -65,8 +65,8 @@ def load_submission(path: str | Path, source=None) -> tuple[types.ModuleType, li
 
 
 def seed_everything(seed: int) -> None:
-    import numpy as np
     import keras
+    import numpy as np
 
     random.seed(seed)
     np.random.seed(seed)
@@ -84,7 +84,7 @@ def run_check(fn, submission, *, seed: int, check_timeout: float, filename: str 
     """
     import keras
 
-    from . import expect
+    from kerasgrade.grading import in_child as expect
 
     signal.signal(signal.SIGALRM, _on_alarm)
     warnings.filterwarnings("ignore", module="keras")  # Keras's own advice is noise to a learner
