@@ -14,6 +14,7 @@ from pathlib import Path
 from kerasgrade.errors import ConfigError
 
 COURSE_FILE = "course.toml"
+LESSONS_FILE = "lessons.toml"  # [course] lessons: the course's text per concept (the notebooks show it)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Course:
     require_sandbox: bool = True  # [sandbox] require: refuse to grade a class without full isolation
     late: LatePolicy | None = None  # None: no [late] table, no policy
     mutation: Mutation = field(default_factory=Mutation)
+    lessons: dict[str, str] = field(default_factory=dict)  # concept (lower case) -> a short lesson
 
     def exercise(self, exercise_id: str) -> Exercise:
         for ex in self.exercises:
@@ -208,8 +210,12 @@ def load_course(path: str | Path | None = None) -> Course:
             raise ConfigError(f"{f}: unknown table [{key}] (expected one of: {', '.join(sorted(known_top))})")
 
     course = _get(data, "course", dict, f, required=True)
+    for key in course:
+        if key not in ("title", "seed", "lessons"):
+            raise ConfigError(f"{f}: [course]: unknown key {key!r} (known: title, seed, lessons)")
     title = _get(course, "title", str, f"{f}: [course]", required=True)
     seed = _get(course, "seed", int, f"{f}: [course]", default=0)
+    lessons = _lessons(path, _get(course, "lessons", str, f"{f}: [course]", default=None))
 
     lim = _get(data, "limits", dict, f, default={})
     where = f"{f}: [limits]"
@@ -261,7 +267,27 @@ def load_course(path: str | Path | None = None) -> Course:
     late = _get(data, "late", dict, f, default=None)
     late = None if late is None else _late_policy(late, f)
     return Course(title, path.resolve(), seed, limits, tuple(exercises), require_sandbox, late,
-                  _mutation(data, f))
+                  _mutation(data, f), lessons)
+
+
+def _lessons(course_file: Path, given: str | None) -> dict[str, str]:
+    """``[concepts]`` of the lessons file (``[course] lessons``, else lessons.toml if there is one)."""
+    path = course_file.parent / (given or LESSONS_FILE)
+    if not path.is_file():
+        if given is None:
+            return {}
+        raise ConfigError(f"{course_file}: [course].lessons names {given!r}, which is not a file beside it")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    for key in data:
+        if key != "concepts":
+            raise ConfigError(f"{path}: unknown table [{key}] (expected: [concepts])")
+    concepts = _get(data, "concepts", dict, str(path), default={})
+    for concept in concepts:
+        _get(concepts, concept, str, f"{path}: [concepts]")
+    return {concept.strip().lower(): text for concept, text in concepts.items()}
 
 
 def _mutation(data: dict, f: str) -> Mutation:

@@ -87,3 +87,30 @@ def test_the_mutation_table_gives_the_threshold_and_the_accepted_file(tmp_path):
 def test_a_bad_mutation_table_names_the_key_at_fault(tmp_path, table, key):
     with pytest.raises(ConfigError, match=re.escape(key)):
         load_course(write_course(tmp_path, GOOD + f"[mutation]\n{table}\n", {"ex01_a": ""}))
+
+
+def test_the_course_lessons_come_from_the_course_not_the_engine(course, tmp_path):
+    assert "binding through self" in course.lessons  # this repository's lessons.toml
+    path = write_course(tmp_path, GOOD.replace('title = "T"', 'title = "T"\nlessons = "words.toml"'), {"ex01_a": ""})
+    (tmp_path / "words.toml").write_text('[concepts]\n"Training" = "Models learn."\n')
+    assert load_course(path).lessons == {"training": "Models learn."}
+
+
+@pytest.mark.parametrize("lessons, key", [
+    ('[concepts]\n"training" = 3\n', "[concepts].training must be a str"),
+    ('[lesson]\n"training" = "x"\n', "unknown table [lesson]"),
+    ('[concepts\n', "not valid TOML"),
+])
+def test_a_bad_lessons_file_names_the_file_and_the_concept_at_fault(tmp_path, lessons, key):
+    path = write_course(tmp_path, GOOD, {"ex01_a": ""})
+    (tmp_path / "lessons.toml").write_text(lessons)
+    with pytest.raises(ConfigError, match=re.escape(key)) as e:
+        load_course(path)
+    assert "lessons.toml" in str(e.value)
+
+
+def test_a_lessons_key_naming_no_file_and_an_unknown_course_key_are_named(tmp_path):
+    with pytest.raises(ConfigError, match=re.escape("[course].lessons names 'nope.toml'")):
+        load_course(write_course(tmp_path, GOOD.replace('title = "T"', 'title = "T"\nlessons = "nope.toml"'), {"ex01_a": ""}))
+    with pytest.raises(ConfigError, match=re.escape("[course]: unknown key 'titel'")):
+        load_course(write_course(tmp_path, GOOD.replace('title = "T"', 'title = "T"\ntitel = "x"'), {"ex01_a": ""}))

@@ -87,7 +87,7 @@ def graded(course, tmp_path_factory):
 def test_nbgrader_releases_exactly_the_committed_learner_notebook(course, graded):
     committed = ROOT / "exercises" / f"{EXERCISE}.ipynb"
     assert graded["released"].read_bytes() == committed.read_bytes()
-    assert release_notebook(source_notebook(course.exercise(EXERCISE))) == committed.read_text()
+    assert release_notebook(source_notebook(course.exercise(EXERCISE), lessons=course.lessons)) == committed.read_text()
 
 
 def test_nbgrader_gives_each_student_the_score_kerasgrade_gives(graded):

@@ -319,7 +319,7 @@ def main(course_file: str, only: list[str]) -> None:
     from kerasgrade.course import load_course
     from kerasgrade.engine import judge as _judge
     from kerasgrade.engine import runner, test_cells  # noqa: F401
-    from kerasgrade.engine import server as _server  # noqa: F401
+    from kerasgrade.engine import server, training  # noqa: F401
     from kerasgrade.grading import in_child  # noqa: F401
 
     course = load_course(course_file)

@@ -31,61 +31,6 @@ ASSIGNMENT = "model_subclassing"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
-# A short lesson for the concepts the course's checks name (lower case). A concept
-# not listed here still gets its heading and the list of its checks.
-CONCEPT_LESSONS = {
-    "inheritance": "A subclassed model inherits from `tf.keras.Model` (a custom layer from "
-                   "`tf.keras.layers.Layer`): the parent class gives it layer tracking, weights, "
-                   "`fit()`, `predict()` and `save()`.",
-    "super().__init__": "The first statement of `__init__` is `super().__init__(**kwargs)`: the "
-                        "parent constructor sets up Keras's tracking of layers and weights, and "
-                        "accepts Keras's own options (`name=`, `dtype=`, `trainable=`) that "
-                        "`**kwargs` forwards.",
-    "binding through self": "Layers and hyper-parameters bound on `self` in `__init__` belong to "
-                            "the instance: Keras tracks them (`model.layers`, "
-                            "`model.trainable_weights`) and they persist between calls.",
-    "__init__ vs call()": "`__init__` does the set-up that does not depend on the input and "
-                          "creates the layers, once. `call()` only uses them: a layer created in "
-                          "`call()` would get new random weights at every call.",
-    "call() and output shapes": "`call()` is the forward pass: it maps the inputs to the outputs "
-                                "with the layers bound on `self`, for any batch size and any "
-                                "sizes the constructor accepts.",
-    "the training flag": "`call(inputs, training=None)`: Keras passes `training=True` during "
-                         "`fit()` and `False` at inference. Dropout drops units only in training; "
-                         "BatchNormalization normalises with the batch's statistics in training "
-                         "and with its moving statistics at inference.",
-    "build()": "A custom layer creates its weights in `build(input_shape)` with `self.add_weight`, "
-               "when the size of the input is known, and uses them in `call()`.",
-    "custom layer": "A custom layer subclasses `tf.keras.layers.Layer`, creates its weights in "
-                    "`build(input_shape)` with `self.add_weight` and computes its output in "
-                    "`call()`.",
-    "get_config": "`get_config()` returns the constructor's arguments, so that Keras can rebuild "
-                  "the model with `from_config` and reload it after `model.save(...)`.",
-    "serialization": "A model registered as Keras-serializable, whose `get_config()` returns its "
-                     "constructor's arguments, can be saved and loaded again with identical outputs.",
-    "multiple inputs and outputs": "`call()` may take a dict (or tuple) of inputs and return a "
-                                   "dict of outputs: each output can have its own loss.",
-    "shared layers": "A layer bound once on `self` and called twice shares its weights between "
-                     "the two calls.",
-    "custom train_step": "Overriding `train_step(self, data)` changes what one step of `fit()` "
-                         "does: the forward pass under `tf.GradientTape` with `training=True`, the "
-                         "compiled loss, the gradients, `self.optimizer`'s update, and the metrics "
-                         "it returns.",
-    "build() vs call()": "`build(input_shape)` runs once, before the first call: it creates the "
-                         "weights. `call()` runs at every call and only computes with them.",
-    "constructor arguments": "The constructor's arguments (with their defaults) decide the "
-                             "model's shape; `__init__` keeps them on `self` and builds the "
-                             "layers from them.",
-    "dropout and training": "Dropout is active only when `training=True`: at inference the model "
-                            "is deterministic.",
-    "the residual block": "A residual block adds its input to what its layers compute, "
-                          "`relu(x + f(x))`: a block made of layers, a layer itself, reused "
-                          "several times in the model, each with weights of its own.",
-    "behaviour: any image size": "A convolutional model with global pooling accepts images of "
-                                 "any height and width: no size is written into its layers.",
-    "training": "A correct model learns: the check trains it on a small synthetic task, with a "
-                "fixed seed and a fixed budget, and measures how well it does.",
-}
 
 _GRADE_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -144,9 +89,9 @@ def _heading(concept: str) -> str:
     return _md(concept) if concept else "Checks"
 
 
-def _lesson(concept: str, group: list[CheckSpec]) -> str:
+def _lesson(concept: str, group: list[CheckSpec], lessons: dict[str, str]) -> str:
     text = [f"## {_heading(concept)}"]
-    lesson = CONCEPT_LESSONS.get(concept.strip().lower())
+    lesson = lessons.get(concept.strip().lower())
     if lesson:
         text.append(lesson)
     items = [f"* {'a hidden check' if c.hidden else _md(c.title)} ({_points(c.points)})" for c in group]
@@ -163,8 +108,10 @@ def _test_source(ex: Exercise, c: CheckSpec) -> str:
     return f"# {c.title}\n{call}"
 
 
-def source_notebook(ex: Exercise, checks: list[CheckSpec] | None = None, *, warn=None):
-    """The nbgrader source notebook of ``ex`` (an ``nbformat`` node), validated by nbgrader."""
+def source_notebook(ex: Exercise, checks: list[CheckSpec] | None = None, *, lessons: dict[str, str] | None = None,
+                    warn=None):
+    """The nbgrader source notebook of ``ex`` (an ``nbformat`` node), validated by nbgrader;
+    ``lessons`` (the course's, by concept in lower case) head each concept's checks."""
     import nbformat
     from nbgrader.nbgraderformat import MetadataValidator
 
@@ -208,7 +155,7 @@ def source_notebook(ex: Exercise, checks: list[CheckSpec] | None = None, *, warn
         while gid in used:
             gid, n = f"lesson_{_grade_id(concept.lower())}_{n}", n + 1
         used.add(gid)
-        add(v4.new_markdown_cell(_lesson(concept, group)), gid, locked=True)
+        add(v4.new_markdown_cell(_lesson(concept, group, lessons or {})), gid, locked=True)
         for c in group:
             add(v4.new_code_cell(_test_source(ex, c)), _grade_id(f"test_{c.name}"),
                 grade=True, locked=True, points=c.points)
@@ -288,7 +235,7 @@ def build_notebooks(course: Course, exercises: list[str] | None = None, *, warn=
     for ex in course.exercises:
         if exercises and ex.id not in exercises:
             continue
-        src = source_notebook(ex, warn=warn)
+        src = source_notebook(ex, lessons=course.lessons, warn=warn)
         out.append(NotebookFile(_relative(ex.solution.with_suffix(".ipynb"), ex.root),
                                 notebook_text(src), "source"))
         out.append(NotebookFile(_relative(ex.stub.with_suffix(".ipynb"), ex.root),
