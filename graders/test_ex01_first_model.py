@@ -4,13 +4,15 @@ Written for the judge (``JUDGED``): every check runs outside the learner's proce
 it, through ``submission``, to build, call, describe and train; inputs and weights are the
 judge's own draws.
 """
+import numpy as np
 from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.grading.draw import blobs, features, split, weights_like
-from kerasgrade.grading.expect import (accuracy, activation, build, expect_activation, expect_close,
+from kerasgrade.grading.expect import (activation, build, expect_activation, expect_close,
                                        expect_layer, expect_shape, expect_softmax, expect_tracked,
-                                       expect_varies, fail, get_class, run, train, verify_dense)
+                                       expect_varies, fail, get_class, layer_weights, run, train,
+                                       verify_dense)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True
@@ -83,7 +85,15 @@ def test_learns_separable_blobs(submission):
     fit_rows, held_out = split(len(y))
     model = build(model_class(submission), hidden_units=16, num_classes=3)
     train(model, x[fit_rows], y[fit_rows], loss="sparse_categorical_crossentropy", epochs=8)
-    acc = accuracy(model, x[held_out], y[held_out])
+    # The accuracy is the judge's own arithmetic on the weights training left in the two named
+    # layers, and the model's answer on new data must be what those weights compute.
+    kernel, bias = layer_weights(model, "hidden", [(6, 16), (16,)], "reading the trained `self.hidden`")
+    w_out, b_out = layer_weights(model, "classifier", [(16, 3), (3,)], "reading the trained `self.classifier`")
+    want = activation("softmax", activation("relu", x[held_out] @ kernel + bias) @ w_out + b_out)
+    expect_close(run(model, x[held_out], "calling your trained model on new data"), want,
+                 "After training, your model's output on new data is not what its trained layers compute",
+                 hint="call() should apply self.hidden, then self.classifier, and nothing else.")
+    acc = float(np.mean(np.argmax(want, axis=-1) == y[held_out]))
     if acc < 0.9:
         fail(f"Training: after 8 epochs the accuracy on new data is {acc:.2f}, below 0.9 on an easy "
              "task. Check that call() uses both layers and that the classifier ends in a softmax.")

@@ -127,3 +127,9 @@ def falsifying_case(note: str) -> str:
         inner = note[note.index("(") + 1: note.rindex(")")]
         args = [a.strip() for a in inner.split(", ") if "=" in a and not a.strip().startswith("submission=")]
     return ", ".join(args)
+
+
+def out_of_time(check_timeout: float) -> str:
+    """What a learner reads when a check ran past its time."""
+    return (f"This check did not finish within {check_timeout:g} s. "
+            "Look for a loop that never ends, or training inside call().")

@@ -57,7 +57,7 @@ CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call", "judge_s
 NO_MODEL = {"judge_forged_answers", "judge_patched_server", "judge_patched_server_stub"}
 # Attacks with a wrong model dressed up to pass: they must lose points.
 WRONG_MODEL = {"judge_softmax_under_grader", "judge_replay", "judge_decoy_class", "judge_nan_output",
-               "judge_detects_proof"}
+               "judge_detects_proof", "judge_shadow_layer"}
 TRAPS = [Path("/tmp/grades.csv"), Path("/tmp/results.json"), Path("/tmp/conftest.py"),
          Path("/tmp/pytest_plugin_pass.py"), Path("/dev/shm/kerasgrade-attack"), Path("/dev/kerasgrade-attack"),
          Path("/kerasgrade-attack"), Path("/sys/fs/cgroup/kerasgrade-attack"),
@@ -225,6 +225,12 @@ def test_a_model_whose_output_ignores_its_weights_earns_no_output_check(run, att
     passed = {c["name"] for c in result(run, attack)["checks"] if c["passed"]}
     assert not passed & {"subclasses_keras_model", "output_shape", "output_is_softmax",
                          "layers_persist_between_calls", "forward_pass_composes_the_layers"}, passed
+
+
+def test_a_model_that_learns_through_a_layer_other_than_the_named_ones_earns_no_training_points(run):
+    checks = {c["name"]: c for c in result(run, "judge_shadow_layer")["checks"]}
+    assert checks["learns_separable_blobs"]["passed"] is False, checks["learns_separable_blobs"]
+    assert "what its trained layers compute" in checks["learns_separable_blobs"]["message"]
 
 
 def test_a_decoy_class_statement_earns_no_source_check(run):

@@ -23,7 +23,7 @@ import traceback
 import types
 
 from kerasgrade.checks import checks_of
-from kerasgrade.explain import assertion_message, falsifying_case
+from kerasgrade.explain import assertion_message, falsifying_case, out_of_time
 from kerasgrade.grading import draw, expect
 from kerasgrade.grading.expect import Submission, clean, explain_remote
 from kerasgrade.wire import protocol
@@ -75,8 +75,7 @@ def judge_check(fn, submission: Submission, *, check_timeout: float) -> dict:
         fn(submission)
         passed, message = True, ""
     except OutOfTime:
-        passed, message = False, (f"This check did not finish within {check_timeout:g} s. "
-                                  "Look for a loop that never ends, or training inside call().")
+        passed, message = False, out_of_time(check_timeout)
     except ChildLost as e:
         lost = e
         passed, message = False, f"Your submission's process stopped answering the grader: {e}."

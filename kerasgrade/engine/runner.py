@@ -17,7 +17,12 @@ from pathlib import Path
 from kerasgrade.checks import checks_of
 from kerasgrade.engine import guard
 from kerasgrade.errors import CheckTimeout
-from kerasgrade.explain import SUBMISSION_MODULE, assertion_message, explain
+from kerasgrade.explain import (
+    SUBMISSION_MODULE,
+    assertion_message,
+    explain,
+    out_of_time,
+)
 from kerasgrade.source import read_source
 
 
@@ -96,8 +101,7 @@ def run_check(fn, submission, *, seed: int, check_timeout: float, filename: str 
         fn(submission)
         passed, message = True, ""
     except CheckTimeout:
-        passed, message = False, (f"This check did not finish within {check_timeout:g} s. "
-                                  "Look for a loop that never ends, or training inside call().")
+        passed, message = False, out_of_time(check_timeout)
     except AssertionError as e:  # CheckFailed and hypothesis-wrapped assertion failures
         passed, message = False, assertion_message(e)
     except BaseException as e:  # noqa: BLE001 - learner code may raise anything, SystemExit too

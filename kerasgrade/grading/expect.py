@@ -164,11 +164,12 @@ def _numbers(value, what: str):
          f"but it returned {got}.")
 
 
-def _describe(x) -> str:
+def describe_input(x) -> str:
+    """How a message names an input: its shape, or the shapes in a dict or tuple of them."""
     if isinstance(x, dict):
-        return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in x.items()) + "}"
+        return "{" + ", ".join(f"{k!r}: {describe_input(v)}" for k, v in x.items()) + "}"
     if isinstance(x, (list, tuple)):
-        return "(" + ", ".join(_describe(v) for v in x) + ")"
+        return "(" + ", ".join(describe_input(v) for v in x) + ")"
     return f"an input of shape {tuple(np.shape(x))}"
 
 
@@ -181,7 +182,7 @@ def run(model: Remote, x, what: str = "", verify: bool = True, **kwargs):
     ``verify=False`` where a correct model's output cannot depend on its weights (a softmax
     over one class).
     """
-    what = what or f"calling your {model.label.split('(')[0]} on {_describe(x)}"
+    what = what or f"calling your {model.label.split('(')[0]} on {describe_input(x)}"
     with doing(what):
         out = model(x, **kwargs)
     out = _numbers(out, what)
@@ -378,6 +379,22 @@ def verify_dense(model: Remote, attr: str, act: str, in_dim: int = 5, units: int
         fail(f"`self.{attr}` does not compute what `Dense({shapes[0][1]}, activation=\"{act}\")` "
              f"computes: given weights, called on its own, it should return {act}(x @ kernel + "
              "bias). Use a plain `keras.layers.Dense` for it.")
+
+
+def layer_weights(model: Remote, attr: str, shapes: list[tuple[int, ...]], what: str = "") -> list[np.ndarray]:
+    """The weights of ``model.<attr>`` as the child reads them back, if they are finite numbers of
+    exactly ``shapes``: what the judge computes with itself (after training, say), so that a
+    result is the judge's arithmetic on the named layer's own weights, not an answer."""
+    with doing(what or f"reading the weights of `self.{attr}`"):
+        got = model.get_weights(path=attr)
+    got_shapes = [tuple(np.shape(w)) for w in got] if isinstance(got, list) else None
+    if got_shapes != [tuple(s) for s in shapes]:
+        fail(f"`self.{attr}` should hold weights of shapes {[tuple(s) for s in shapes]} here, but it holds "
+             f"{got_shapes}. Bind the layer on `self` in `__init__` and use it in `call()`.")
+    weights = [np.asarray(w, dtype="float64") for w in got]
+    if not all(np.all(np.isfinite(w)) for w in weights):
+        fail(f"`self.{attr}` holds weights that are not finite numbers (NaN or inf) after training.")
+    return weights
 
 
 def expect_tracked(model: Remote, layers: dict[str, dict], exactly: bool = True) -> None:

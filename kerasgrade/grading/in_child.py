@@ -18,7 +18,12 @@ import numpy as np
 
 from kerasgrade.errors import CheckFailed, CheckTimeout
 from kerasgrade.explain import SUBMISSION_MODULE, explain
-from kerasgrade.grading.expect import expect_close, expect_shape, expect_softmax  # noqa: F401 - part of this toolkit
+from kerasgrade.grading.expect import (  # noqa: F401 - part of this toolkit
+    describe_input,
+    expect_close,
+    expect_shape,
+    expect_softmax,
+)
 
 __all__ = [
     "fail", "doing", "get_class", "build", "run", "to_numpy", "features", "expect_super_first",
@@ -99,16 +104,8 @@ def to_numpy(value):
 
 def run(model, x, what: str = "", **kwargs):
     """Call the model on ``x`` and return numpy output, with learner errors explained."""
-    with doing(what or f"calling your {type(model).__name__} on {_describe(x)}"):
+    with doing(what or f"calling your {type(model).__name__} on {describe_input(x)}"):
         return to_numpy(model(x, **kwargs))
-
-
-def _describe(x) -> str:
-    if isinstance(x, dict):
-        return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in x.items()) + "}"
-    if isinstance(x, (list, tuple)):
-        return "(" + ", ".join(_describe(v) for v in x) + ")"
-    return f"an input of shape {tuple(np.shape(x))}"
 
 
 def features(batch: int, size: int, seed: int = 0) -> np.ndarray:
