@@ -1,4 +1,5 @@
-"""One grading job: what the parent sends a zygote for one submission.
+"""The grading messages: a ``Job`` (what the parent sends a zygote for one submission) and a
+``JudgeTask`` (what the zygote tells its judge about it).
 
 The parent read the submission into memory when it collected the class
 (``discover.Submission``); the job carries those bytes, so the child grades
@@ -59,4 +60,38 @@ class Job:
             kind = {"str": str, "bytes": bytes, "int": int, "bool": bool, "float": (int, float)}[f.type]
             if not isinstance(d[f.name], kind):
                 raise ValueError(f"a job's {f.name} is not a {f.type}")
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class JudgeTask:
+    """What the judge knows of one submission: the code its child imported (or why it could not
+    be read), whose it is, and the job's settings. The zygote sends it as a protocol message."""
+    student: str
+    exercise: str
+    filename: str
+    code: str                    # the source the child imports ("" with ``load_error``)
+    notes: list[str]             # what reading it noted (a notebook's cells left out, ...)
+    seed: int = 0
+    include_hidden: bool = True
+    check_timeout: float = _LIMITS.check_timeout
+    load_error: str = ""         # why the file could not be read as Python; then no check runs
+
+    @classmethod
+    def of(cls, job: Job, code: str | None, notes: list[str], load_error: str = "") -> "JudgeTask":
+        return cls(job.student, job.exercise, job.filename, code or "", list(notes), seed=job.seed,
+                   include_hidden=job.include_hidden, check_timeout=job.check_timeout, load_error=load_error)
+
+    def to_message(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_message(cls, d) -> "JudgeTask":
+        """The task ``to_message`` made; ``ValueError`` for anything else."""
+        if not isinstance(d, dict) or set(d) != {f.name for f in fields(cls)}:
+            raise ValueError("not a judge task")
+        kinds = {"str": str, "int": int, "bool": bool, "float": (int, float), "list[str]": list}
+        for f in fields(cls):
+            if not isinstance(d[f.name], kinds[f.type]):
+                raise ValueError(f"a judge task's {f.name} is not a {f.type}")
         return cls(**d)

@@ -26,6 +26,7 @@ from kerasgrade.checks import checks_of
 from kerasgrade.explain import assertion_message, falsifying_case, out_of_time
 from kerasgrade.grading import draw, expect
 from kerasgrade.grading.expect import Submission, clean, explain_remote
+from kerasgrade.job import JudgeTask
 from kerasgrade.wire import protocol
 from kerasgrade.wire.handle import Channel, ChildLost, LearnerError, OutOfTime
 
@@ -110,22 +111,22 @@ def judge_check(fn, submission: Submission, *, check_timeout: float) -> dict:
     return event
 
 
-def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: bytes) -> None:
+def judge(grader: types.ModuleType, task: JudgeTask, channel: Channel, emit, secret: bytes) -> None:
     """Grade one submission through ``channel``; ``emit`` each event."""
     started = time.monotonic()
-    code, notes = job["code"], job.get("notes", [])
-    submission = Submission(channel, code, job.get("filename", "your file"))
+    code, notes = task.code, task.notes
+    submission = Submission(channel, code, task.filename)
     # With a secret (a class graded), the draws are the student's and the file's own; without
     # one (check, validate, mutate), every file of an exercise draws the same, so that mutants
     # and alternatives can be compared with the reference answer by answer.
-    base = (job.get("seed", 0), job.get("exercise", ""))
+    base = (task.seed, task.exercise)
     if secret:
-        base += (job.get("student", ""), hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest())
-    checks = [(s, fn) for s, fn in checks_of(grader) if job.get("include_hidden", True) or not s.hidden]
-    if job.get("load_error"):
-        emit({"load_error": job["load_error"]})
+        base += (task.student, hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest())
+    checks = [(s, fn) for s, fn in checks_of(grader) if task.include_hidden or not s.hidden]
+    if task.load_error:
+        emit({"load_error": task.load_error})
         return
-    channel.start_check(float(job.get("check_timeout", 10)))
+    channel.start_check(task.check_timeout)
     try:
         channel.request("load")
     except (LearnerError, OutOfTime, ChildLost) as e:
@@ -146,13 +147,13 @@ def judge(grader: types.ModuleType, job: dict, channel: Channel, emit, secret: b
             continue
         draw.seed(draw.key(secret, *base, spec.name))
         try:
-            channel.start_check(float(job.get("check_timeout", 10)))
+            channel.start_check(task.check_timeout)
             channel.request("reset", seed=draw.key(secret, *base, spec.name, "child") % (1 << 31))
         except (ChildLost, OutOfTime, LearnerError):
             pass  # the check itself reports it
         except Exception as e:  # noqa: BLE001 - the judge's own failure: this check's, never the job's
             channel.lost, channel.lost_kind = f"the grader could not prepare the check ({type(e).__name__})", "violation"
-        emit(judge_check(fn, submission, check_timeout=float(job.get("check_timeout", 10))))
+        emit(judge_check(fn, submission, check_timeout=task.check_timeout))
     channel.check_quiet()
     if channel.violated:
         emit({"violation": channel.lost})
@@ -170,10 +171,9 @@ def judge_here(grader: types.ModuleType, path, *, include_hidden: bool, check_ti
 
     code, notes = read_source(path)
     channel = LocalChannel(Server(code, str(path)), check_timeout)
-    job = {"code": code, "notes": notes, "filename": str(path), "seed": seed, "student": student,
-           "exercise": getattr(grader, "__name__", ""), "include_hidden": include_hidden,
-           "check_timeout": check_timeout}
-    judge(grader, job, channel, emit, b"")
+    task = JudgeTask(student, getattr(grader, "__name__", ""), str(path), code, notes, seed=seed,
+                     include_hidden=include_hidden, check_timeout=check_timeout)
+    judge(grader, task, channel, emit, b"")
     emit(DONE)
 
 
@@ -192,8 +192,8 @@ def serve(control: socket.socket, graders: dict[str, types.ModuleType], secret_f
         if not msg:
             os._exit(0)  # the zygote is gone
         try:
-            job = protocol.receive(control.fileno())
-        except protocol.ProtocolError:
+            task = JudgeTask.from_message(protocol.receive(control.fileno()))
+        except (protocol.ProtocolError, ValueError):
             os._exit(1)
         child_fd, report_fd = (fds + [-1, -1])[:2]
         report = os.fdopen(report_fd, "w", buffering=1, closefd=True) if report_fd >= 0 else None
@@ -206,8 +206,8 @@ def serve(control: socket.socket, graders: dict[str, types.ModuleType], secret_f
                     pass  # the zygote gave up on this job (its time ran out)
 
         try:
-            channel = Channel(child_fd, float(job.get("check_timeout", 10)))
-            judge(graders[job["exercise"]], job, channel, emit, secret)
+            channel = Channel(child_fd, task.check_timeout)
+            judge(graders[task.exercise], task, channel, emit, secret)
             emit(DONE)
         except BaseException:  # noqa: BLE001 - the judge's failure on one job is that job's
             traceback.print_exc(file=sys.stderr)

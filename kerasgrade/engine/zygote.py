@@ -32,7 +32,7 @@ from kerasgrade.engine.sandbox import (
     signal_name,
     spawn,
 )
-from kerasgrade.job import Job
+from kerasgrade.job import Job, JudgeTask
 
 MAX_EVENT_BYTES = 64 * 1024        # one event larger than this is cut (and then unreadable)
 MAX_REPORT_BYTES = 4 * 1024 * 1024 # a child's whole report larger than this is cut
@@ -139,13 +139,13 @@ class _Judge:
             self.sock.close()
             self._start()
 
-    def give(self, task: dict, child_sock: int, report_fd: int) -> None:
+    def give(self, task: JudgeTask, child_sock: int, report_fd: int) -> None:
         from kerasgrade.wire import protocol
 
         self.ready()
         self.sock.settimeout(None)
         socket.send_fds(self.sock, [b"J"], [child_sock, report_fd])
-        self.sock.sendall(protocol.encode(task))
+        self.sock.sendall(protocol.encode(task.to_message()))
         self.busy = True
 
 
@@ -200,11 +200,7 @@ def _spawn_judged(job: Job, judge: _Judge, write_fd: int, out_w: int):
     mine, theirs = socket.socketpair()
     try:
         child = spawn(job, _serve_body(job, theirs.fileno(), code), out_fd=out_w, keep_fd=theirs.fileno())
-        task = {"student": job.student, "exercise": job.exercise, "filename": job.filename,
-                "code": code or "", "notes": notes, "seed": job.seed, "include_hidden": job.include_hidden,
-                "check_timeout": job.check_timeout}
-        if code is None:
-            task["load_error"] = str(source)
+        task = JudgeTask.of(job, code, notes, load_error=str(source) if code is None else "")
         try:
             judge.give(task, mine.fileno(), write_fd)
         except BaseException:
@@ -318,8 +314,7 @@ def main(course_file: str, only: list[str]) -> None:
     from kerasgrade.checks import catalogue, import_grader, warm_up
     from kerasgrade.course import load_course
     from kerasgrade.engine import judge as _judge
-    from kerasgrade.engine import runner, test_cells  # noqa: F401
-    from kerasgrade.engine import server, training  # noqa: F401
+    from kerasgrade.engine import runner, server, test_cells, training  # noqa: F401  # noqa: F401
     from kerasgrade.grading import in_child  # noqa: F401
 
     course = load_course(course_file)
