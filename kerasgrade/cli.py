@@ -36,6 +36,7 @@ def cmd_check(args) -> int:
     from kerasgrade.commands.check import learner_curves
     from kerasgrade.discover import Submission
     from kerasgrade.engine.pool import Pool
+    from kerasgrade.job import PoolItem
     from kerasgrade.reports.terminal import print_check
 
     path = Path(args.file)
@@ -45,7 +46,7 @@ def cmd_check(args) -> int:
     ex = course.exercise_for_file(path)
     pool = Pool(course, jobs=1, exercises=[ex.id], announce=_announce_level)
     results = []
-    pool.run([(Submission("you", ex.id, path), course.seed, args.hidden)], results.append)
+    pool.run([PoolItem(Submission("you", ex.id, path), course.seed, args.hidden)], lambda _, r: results.append(r))
     result = results[0]
     hidden = 0 if args.hidden else sum(c["hidden"] for c in pool.catalogue()[ex.id])
     print_check(result, hidden, pictures=learner_curves(course, pool, result))

@@ -1,5 +1,6 @@
-"""The grading messages: a ``Job`` (what the parent sends a zygote for one submission) and a
-``JudgeTask`` (what the zygote tells its judge about it).
+"""The grading messages: a ``PoolItem`` (what a run asks the pool to grade, and why), a ``Job``
+(what the parent sends a zygote for one submission) and a ``JudgeTask`` (what the zygote tells
+its judge about it).
 
 The parent read the submission into memory when it collected the class
 (``discover.Submission``); the job carries those bytes, so the child grades
@@ -12,10 +13,28 @@ import base64
 import binascii
 import json
 from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING
 
 from kerasgrade.course import Limits
 
+if TYPE_CHECKING:
+    from kerasgrade.discover import Submission
+
 _LIMITS = Limits()
+
+# What a pool item is graded for: results are routed by it, never by a made-up student id.
+STUDENT = "student"        # a learner's file: a gradebook result
+REFERENCE = "reference"    # the course's reference solution: its loss curves, cached (references.py)
+COURSE_FILE = "course file"  # a solution, mutant, alternative or stub that validate or mutate grades
+
+
+@dataclass(frozen=True)
+class PoolItem:
+    """One submission for the pool (``engine.pool``), its seed, and what it is graded for."""
+    submission: "Submission"
+    seed: int
+    include_hidden: bool = True
+    purpose: str = STUDENT
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ from pathlib import Path
 from kerasgrade import __version__
 from kerasgrade.course import Course
 from kerasgrade.discover import Submission
+from kerasgrade.job import REFERENCE, PoolItem
 from kerasgrade.result import GRADED, ExerciseResult, Gradebook, failed_curves
 
-# Not a valid student id (ids start with a letter or digit), so it never meets a real student.
+# The reference's results are labelled so (never a valid student id, which starts with a letter
+# or a digit); they are told apart by their pool item's purpose, not by this label.
 REFERENCE_STUDENT = "_reference"
 
 
@@ -64,21 +66,21 @@ class References:
         self._results[exercise] = result
         return result
 
-    def items(self, todo=(), book: Gradebook | None = None) -> list[tuple[Submission, int, bool]]:
+    def items(self, todo: list[PoolItem] = (), book: Gradebook | None = None) -> list[PoolItem]:
         """Pool items grading the references not cached yet: for the exercises graded in ``todo``
         (pool items) and those of ``book`` with a failed convergence curve, when a solution exists."""
-        wanted = [s.exercise for s, _, _ in todo if s.path is not None]
+        wanted = [i.submission.exercise for i in todo if i.submission.path is not None]
         wanted += [ex for (_, ex), r in sorted((book.results if book else {}).items()) if failed_curves(r)]
         items = []
         for exercise in dict.fromkeys(wanted):
             if self.get(exercise) is None and self.key(exercise) is not None:
                 sub = Submission(REFERENCE_STUDENT, exercise, self.course.exercise(exercise).solution)
-                items.append((sub, self.course.seed, True))
+                items.append(PoolItem(sub, self.course.seed, True, purpose=REFERENCE))
         return items
 
-    def take(self, result: ExerciseResult) -> bool:
-        """Keep ``result`` if it is a reference's (and say so); other results are not ours."""
-        if result.student != REFERENCE_STUDENT:
+    def take(self, item: PoolItem, result: ExerciseResult) -> bool:
+        """Keep ``result`` if ``item`` was a reference's (and say so); other results are not ours."""
+        if item.purpose != REFERENCE:
             return False
         if result.status == GRADED:  # a crashed reference is not cached: it is retried next run
             self._results[result.exercise] = result

@@ -41,14 +41,15 @@ def test_check_says_what_file_name_it_expects():
 def test_grading_the_same_file_twice_gives_the_same_result_check_by_check(course):
     from kerasgrade.discover import Submission
     from kerasgrade.engine.pool import Pool
+    from kerasgrade.job import PoolItem
 
     items = []
     for ex in course.exercises:
         for path in (ex.solution, ex.mutants[-1]):
             for run in (1, 2):
-                items.append((Submission(f"{path.stem}#{run}", ex.id, path), course.seed, True))
+                items.append(PoolItem(Submission(f"{path.stem}#{run}", ex.id, path), course.seed, True))
     results = {}
-    Pool(course, jobs=2).run(items, lambda r: results.__setitem__((r.student, r.exercise), r))
+    Pool(course, jobs=2).run(items, lambda _, r: results.__setitem__((r.student, r.exercise), r))
     for (student, exercise), first in results.items():
         if student.endswith("#1"):
             second = results[(student[:-1] + "2", exercise)]

@@ -8,6 +8,7 @@ import pytest
 
 from kerasgrade.commands.check import learner_curves
 from kerasgrade.discover import STUDENT_ID
+from kerasgrade.job import REFERENCE, STUDENT, PoolItem
 from kerasgrade.references import REFERENCE_STUDENT, References
 from kerasgrade.reports.curves import loss_curve_figures, save_pngs
 from kerasgrade.reports.feedback import feedback_text, write_feedback
@@ -45,6 +46,12 @@ def reference_of(exercise=EX):
     return result(REFERENCE_STUDENT, exercise, training_loss=REFERENCE_LOSS)
 
 
+def item(purpose=REFERENCE, student=REFERENCE_STUDENT):
+    from kerasgrade.discover import Submission
+
+    return PoolItem(Submission(student, EX, None), 0, True, purpose=purpose)
+
+
 def test_the_reference_id_can_never_be_a_students():
     assert not STUDENT_ID.match(REFERENCE_STUDENT)
 
@@ -57,9 +64,10 @@ def test_only_failed_training_checks_with_a_curve_get_a_picture():
 def test_a_reference_is_graded_once_then_read_from_the_cache(course, tmp_path):
     refs = References(course, tmp_path)
     book = sample_book()  # bob failed learns_blobs on ex01
-    (item,) = refs.items(book=book)
-    assert (item[0].student, item[0].exercise, item[0].path) == (REFERENCE_STUDENT, EX, course.exercise(EX).solution)
-    assert refs.take(reference_of()) and not refs.take(result("alice"))
+    (queued,) = refs.items(book=book)
+    sub = queued.submission
+    assert (sub.exercise, sub.path, queued.purpose) == (EX, course.exercise(EX).solution, REFERENCE)
+    assert refs.take(queued, reference_of()) and not refs.take(item(STUDENT, "alice"), result("alice"))
     assert refs.items(book=book) == []
     again = References(course, tmp_path)  # a later run
     assert again.items(book=book) == [] and again.curve(EX, "learns_blobs") == REFERENCE_LOSS
@@ -67,7 +75,7 @@ def test_a_reference_is_graded_once_then_read_from_the_cache(course, tmp_path):
 
 def test_a_changed_solution_or_grader_invalidates_the_cache(course, tmp_path):
     refs = References(course, tmp_path)
-    refs.take(reference_of())
+    refs.take(item(), reference_of())
     saved = json.loads((tmp_path / f"{EX}.json").read_text())
     saved["key"] = "0" * 64
     (tmp_path / f"{EX}.json").write_text(json.dumps(saved))
@@ -76,16 +84,16 @@ def test_a_changed_solution_or_grader_invalidates_the_cache(course, tmp_path):
 
 def test_a_crashed_reference_is_not_cached(course, tmp_path):
     refs = References(course, tmp_path)
-    assert refs.take(result(REFERENCE_STUDENT, status=ERROR, message="worker died"))
+    assert refs.take(item(), result(REFERENCE_STUDENT, status=ERROR, message="worker died"))
     assert refs.get(EX) is None and not (tmp_path / f"{EX}.json").exists()
 
 
 def test_references_are_queued_for_the_exercises_being_graded(course, tmp_path):
     from kerasgrade.discover import Submission
 
-    todo = [(Submission("a", EX, ROOT / "x.py"), 0, True), (Submission("b", EX, None), 0, True)]
-    assert [s.exercise for s, _, _ in References(course, tmp_path).items(todo)] == [EX]
-    assert References(course, tmp_path).items([(Submission("b", EX, None), 0, True)]) == []
+    todo = [PoolItem(Submission("a", EX, ROOT / "x.py"), 0), PoolItem(Submission("b", EX, None), 0)]
+    assert [i.submission.exercise for i in References(course, tmp_path).items(todo)] == [EX]
+    assert References(course, tmp_path).items([PoolItem(Submission("b", EX, None), 0)]) == []
 
 
 def write_loss_curves(book, refs, folder, jobs=1):
@@ -96,7 +104,7 @@ def write_loss_curves(book, refs, folder, jobs=1):
 
 def test_feedback_names_the_png_drawn_beside_it(course, tmp_path):
     refs = References(course, tmp_path / "reference")
-    refs.take(reference_of())
+    refs.take(item(), reference_of())
     book = sample_book()
     pictures = write_loss_curves(book, refs, tmp_path / "feedback")
     assert pictures == {("bob", EX): {"learns_blobs": f"bob.{EX}.learns_blobs.png"}}
@@ -109,7 +117,7 @@ def test_feedback_names_the_png_drawn_beside_it(course, tmp_path):
 
 def test_a_class_s_curves_are_drawn_in_parallel_alike(course, tmp_path):
     refs = References(course, tmp_path / "reference")
-    refs.take(reference_of())
+    refs.take(item(), reference_of())
     failing = {f"s{i}": result(f"s{i}", fail=("learns_blobs",), training_loss=LEARNER_LOSS) for i in range(5)}
     book = sample_book()
     book.results.update({(s, EX): r for s, r in failing.items()})
@@ -121,7 +129,7 @@ def test_a_class_s_curves_are_drawn_in_parallel_alike(course, tmp_path):
 
 
 def test_check_draws_beside_the_learners_file_without_grading_a_cached_reference(course, tmp_path):
-    References(course, tmp_path / "cache").take(reference_of())
+    References(course, tmp_path / "cache").take(item(), reference_of())
     r = result("you", fail=("learns_blobs",), training_loss=LEARNER_LOSS)
     r = type(r)(**{**r.__dict__, "file": str(tmp_path / "work" / f"{EX}.py")})
     (tmp_path / "work").mkdir()

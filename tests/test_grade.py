@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kerasgrade.discover import Submission
-from kerasgrade.outdir import load_result, save_result
 from kerasgrade.commands.grade import shard_of
+from kerasgrade.discover import Submission
+from kerasgrade.job import PoolItem
+from kerasgrade.outdir import load_result, save_result
 from kerasgrade.result import ERROR, GRADED, ExerciseResult
 
 from .conftest import ROOT
@@ -204,8 +205,8 @@ def test_a_dead_zygote_is_replaced_and_its_student_graded_again_once(tmp_path, m
     monkeypatch.setattr(Pool, "_zygote", lambda self: FakeZygote(dies_on))
     FakeZygote.started = 0
     results = {}
-    Pool(course, jobs=1).run([(Submission(s, EX, file), 0, True) for s in ("ann", "once", "always", "bob")],
-                             lambda r: results.setdefault(r.student, r))
+    Pool(course, jobs=1).run([PoolItem(Submission(s, EX, file), 0) for s in ("ann", "once", "always", "bob")],
+                             lambda _, r: results.setdefault(r.student, r))
     assert {s: r.status for s, r in results.items()} == {"ann": GRADED, "once": GRADED, "always": ERROR,
                                                           "bob": GRADED}
     assert "stopped the grading worker twice" in results["always"].message

@@ -7,6 +7,7 @@ import pytest
 from kerasgrade.discover import Submission
 from kerasgrade.engine.pool import Pool
 from kerasgrade.engine.test_cells import NotebookCheckFailed, run_check_in_notebook
+from kerasgrade.job import PoolItem
 
 from .conftest import ROOT
 
@@ -47,10 +48,10 @@ def test_kerasgrade_check_says_the_same_of_a_notebook_and_its_py(course, capsys)
 def test_every_source_notebook_scores_full_marks_and_every_learner_notebook_zero(course):
     items = []
     for ex in course.exercises:
-        items.append((Submission("source", ex.id, ex.solution.with_suffix(".ipynb")), course.seed, True))
-        items.append((Submission("learner", ex.id, ex.stub.with_suffix(".ipynb")), course.seed, True))
+        items.append(PoolItem(Submission("source", ex.id, ex.solution.with_suffix(".ipynb")), course.seed, True))
+        items.append(PoolItem(Submission("learner", ex.id, ex.stub.with_suffix(".ipynb")), course.seed, True))
     results = []
-    Pool(course, jobs=1).run(items, results.append)
+    Pool(course, jobs=1).run(items, lambda _, r: results.append(r))
     scores = {(r.student, r.exercise): (r.score, r.max_points, r.message) for r in results}
     for ex in course.exercises:
         score, full, _ = scores[("source", ex.id)]

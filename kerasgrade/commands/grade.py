@@ -13,6 +13,7 @@ from pathlib import Path
 from kerasgrade.course import Course
 from kerasgrade.discover import Submission
 from kerasgrade.engine.pool import Pool, refuse_unless_isolated
+from kerasgrade.job import PoolItem
 from kerasgrade.outdir import load_result, new_gradebook, save_result, secret_file
 from kerasgrade.result import ExerciseResult, Gradebook
 from kerasgrade.sanitize import sanitize
@@ -47,13 +48,13 @@ def grade_class(course: Course, subs: list[Submission], out: Path, *, jobs: int,
         if saved is not None:
             book.results[(s.student, s.exercise)] = saved
         else:
-            todo.append((s, course.seed, True))
+            todo.append(PoolItem(s, course.seed, True))
     refs = References(course, out / "reference")  # reference loss curves, graded once, cached in OUT
     lock = threading.Lock()
 
-    def on_result(r: ExerciseResult) -> None:
+    def on_result(item: PoolItem, r: ExerciseResult) -> None:
         r = sanitize(r)  # what the child's report became, made safe to save and report
-        if refs.take(r):
+        if refs.take(item, r):
             return
         save_result(out, r)
         with lock:

@@ -16,6 +16,7 @@ from rich.text import Text
 from kerasgrade.course import Course
 from kerasgrade.discover import Submission
 from kerasgrade.engine.pool import Pool
+from kerasgrade.job import COURSE_FILE, PoolItem
 from kerasgrade.reports.terminal import grid, print_renderable
 from kerasgrade.result import GRADED, TRAINING, ExerciseResult
 
@@ -76,23 +77,25 @@ def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] 
     chosen = [e for e in course.exercises if not exercises or e.id in exercises]
     verdicts = {e.id: ExerciseVerdict(e.id) for e in chosen}
     items, kinds = [], {}
+
+    def add(kind: str, name: str | None, label: str, ex, path, seed: int) -> None:
+        item = PoolItem(Submission(label, ex.id, path), seed, True, purpose=COURSE_FILE)
+        items.append(item)
+        kinds[id(item)] = (kind, name)
+
     for ex in chosen:
         for seed in range(course.seed, course.seed + seeds):
-            items.append((Submission(f"solution@{seed}", ex.id, ex.solution), seed, True))
-            kinds[(f"solution@{seed}", ex.id)] = ("solution", None)
+            add("solution", None, f"solution@{seed}", ex, ex.solution, seed)
             for m in ex.mutants:
-                items.append((Submission(f"{m.stem}@{seed}", ex.id, m), seed, True))
-                kinds[(f"{m.stem}@{seed}", ex.id)] = ("mutant", m.stem)
+                add("mutant", m.stem, f"{m.stem}@{seed}", ex, m, seed)
         for a in ex.alternatives:
-            items.append((Submission(f"alt-{a.name}", ex.id, a), course.seed, True))
-            kinds[(f"alt-{a.name}", ex.id)] = ("alternative", a.name)
-        items.append((Submission("stub", ex.id, ex.stub if ex.stub.exists() else None), course.seed, True))
-        kinds[("stub", ex.id)] = ("stub", None)
+            add("alternative", a.name, f"alt-{a.name}", ex, a, course.seed)
+        add("stub", None, "stub", ex, ex.stub if ex.stub.exists() else None, course.seed)
     lock = threading.Lock()
     done = [0]
 
-    def on_result(r: ExerciseResult):
-        kind, name = kinds[(r.student, r.exercise)]
+    def on_result(item: PoolItem, r: ExerciseResult):
+        kind, name = kinds[id(item)]
         with lock:
             v = verdicts[r.exercise]
             if kind == "solution":

@@ -19,7 +19,7 @@ from kerasgrade.discover import Submission
 from kerasgrade.engine.sandbox import FULL, end_run
 from kerasgrade.engine.zygote_client import Zygote, ZygoteDied
 from kerasgrade.errors import KerasgradeError
-from kerasgrade.job import Job
+from kerasgrade.job import Job, PoolItem
 from kerasgrade.result import ERROR, MISSING, ExerciseResult
 from kerasgrade.scoring import score
 
@@ -103,8 +103,8 @@ class Pool:
             self._end(z)
         return self._catalogue
 
-    def run(self, items: list[tuple[Submission, int, bool]], on_result) -> None:
-        """``items``: (submission, seed, include_hidden). Blocks until all are done."""
+    def run(self, items: list[PoolItem], on_result) -> None:
+        """Grade ``items``; ``on_result(item, result)`` as each finishes. Blocks until all are done."""
         todo: queue.Queue = queue.Queue()
         for item in items:
             todo.put((item, 0))
@@ -116,23 +116,23 @@ class Pool:
             try:
                 while not self._closing:
                     try:
-                        (sub, seed, hidden), died = todo.get_nowait()
+                        item, died = todo.get_nowait()
                     except queue.Empty:
                         return
                     if zygote is None:
                         zygote = self._zygote()
                     try:
-                        result = self._one(zygote, sub, seed, hidden)
+                        result = self._one(zygote, item.submission, item.seed, item.include_hidden)
                     except ZygoteDied as e:
                         self._end(zygote)
                         zygote = None
                         if self._closing:
                             return
                         if not died:
-                            todo.put(((sub, seed, hidden), 1))  # graded again, by a new zygote
+                            todo.put((item, 1))  # graded again, by a new zygote
                             continue
-                        result = self._died_twice(sub, hidden, e)
-                    on_result(result)
+                        result = self._died_twice(item.submission, item.include_hidden, e)
+                    on_result(item, result)
             except BaseException as e:  # noqa: BLE001 - reported after the others finish
                 errors.append(e)
                 self._closing = True

@@ -33,6 +33,7 @@ from kerasgrade.integrations.gradescope_bundle import (
     DEFAULT_AUTOGRADER_ROOT,
     DEFAULT_TIME_LIMIT,
 )
+from kerasgrade.job import PoolItem
 from kerasgrade.result import TIMEOUT, ExerciseResult
 from kerasgrade.scoring import score
 from kerasgrade.source import SOURCE_SUFFIXES
@@ -74,7 +75,7 @@ def grade(course: Course, submission: Path, exercises: list[str], *, budget: flo
 
     def work():
         try:
-            pool.run([(s, course.seed, True) for s in subs], lambda r: done.setdefault(r.exercise, r))
+            pool.run([PoolItem(s, course.seed, True) for s in subs], lambda _, r: done.setdefault(r.exercise, r))
         except BaseException as e:  # noqa: BLE001 - re-raised below, in the main thread
             errors.append(e)
 

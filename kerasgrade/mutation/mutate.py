@@ -31,6 +31,7 @@ from pathlib import Path
 from kerasgrade.course import Course, Exercise, load_course
 from kerasgrade.discover import Submission
 from kerasgrade.errors import ConfigError, KerasgradeError
+from kerasgrade.job import COURSE_FILE, PoolItem
 from kerasgrade.mutation import DEFAULT_OUT
 from kerasgrade.mutation.operators import Mutant, mutants
 from kerasgrade.mutation.probe import PROBE_KEY, same_behaviour
@@ -262,7 +263,7 @@ class _Plan:
     mutants: list[Mutant]
 
 
-def _to_grade(plan: _Plan, out: Path, seed: int, results: dict) -> list[tuple]:
+def _to_grade(plan: _Plan, out: Path, seed: int, results: dict) -> list[PoolItem]:
     """The pool's items for what ``out`` holds no verdict of; ``results`` gets the saved ones."""
     ex, todo = plan.exercise, []
     folder = out / "mutants" / ex.id
@@ -275,7 +276,8 @@ def _to_grade(plan: _Plan, out: Path, seed: int, results: dict) -> list[tuple]:
             continue
         path = folder / f"{digest[:16]}.py"
         path.write_text(text, encoding="utf-8")
-        todo.append((Submission(REFERENCE if is_reference else f"m-{digest[:16]}", ex.id, path), seed, True))
+        todo.append(PoolItem(Submission(REFERENCE if is_reference else f"m-{digest[:16]}", ex.id, path), seed,
+                             True, purpose=COURSE_FILE))
     return todo
 
 
@@ -309,11 +311,11 @@ def mutate_course(course: Course, *, out: str | Path = DEFAULT_OUT, jobs: int = 
     results: dict[tuple[str, str], ExerciseResult] = {}
     todo = [item for plan in plans for item in _to_grade(plan, out, course.seed, results)]
     keys = {p.exercise.id: p.key for p in plans}
-    digests = {(s.exercise, s.student): source_hash(Path(s.path).read_text(encoding="utf-8")) for s, _, _ in todo}
+    digests = {id(i): source_hash(Path(i.submission.path).read_text(encoding="utf-8")) for i in todo}
     lock, done = threading.Lock(), [0]
 
-    def on_result(r: ExerciseResult) -> None:
-        digest = digests[(r.exercise, r.student)]
+    def on_result(item: PoolItem, r: ExerciseResult) -> None:
+        digest = digests[id(item)]
         if r.fingerprint:  # no fingerprint: the worker died, which says nothing of the mutant
             save(out, r.exercise, digest, keys[r.exercise], r)
         with lock:
@@ -338,7 +340,7 @@ def mutate_course(course: Course, *, out: str | Path = DEFAULT_OUT, jobs: int = 
             {"name": c.name, "title": c.title, "concept": c.concept, "points": c.max_points, "hidden": c.hidden}
             for c in (ref.checks if ref else ())]
         verdicts.append(_verdicts(plan, checks, results, judged))
-    return Run(verdicts, sum(s.student != REFERENCE for s, _, _ in todo), seconds)
+    return Run(verdicts, sum(i.submission.student != REFERENCE for i in todo), seconds)
 
 
 def below_threshold(run: Run, min_score: float) -> list[str]:
