@@ -162,7 +162,8 @@ def main(argv=None) -> int:
 
         refs = References(course, out / "reference")
         book = load_gradebook(out, course)
-        run_queue(refs.items(book=book), zygotes, lambda z, item: refs.take(pool._one(z, *item)))
+        run_queue(refs.items(book=book), zygotes, lambda z, item: refs.take(
+            item, pool._one(z, item.submission, item.seed, item.include_hidden)))
         for z in zygotes:
             z.close()
         t = time.monotonic()

@@ -18,7 +18,7 @@ from kerasgrade.wire.handle import LearnerError, Remote
 from kerasgrade.wire.protocol import Ref
 from kerasgrade.grading.draw import blobs, features, integer, rng, split, weights_like
 from kerasgrade.grading.expect import (activation, build, clean, doing, expect_activation, expect_close,
-                                       expect_layer, expect_shape, expect_tracked, fail, get_class, run,
+                                       expect_layer, expect_shape, expect_tracked, fail, get_class, layer_weights, run,
                                        traced_call_hint, train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
 
@@ -447,11 +447,20 @@ def test_learns_from_logits(submission):
     model = build(model_class(submission), hidden_sizes=(16,), num_classes=3, dropout_rate=0.1)
     train(model, x[fit_rows], y[fit_rows], loss={"class": "SparseCategoricalCrossentropy", "from_logits": True},
           epochs=6, batch_size=64)
-    logits = run(model, x[held_out], "measuring your trained model on new data", training=False)
-    if logits.shape != (len(held_out), 3):
-        fail(f"Training: the trained model's output on {len(held_out)} rows has shape {logits.shape}.")
+    answer = run(model, x[held_out], "measuring your trained model on new data", training=False)
+    if answer.shape != (len(held_out), 3):
+        fail(f"Training: the trained model's output on {len(held_out)} rows has shape {answer.shape}.")
+    # Judged on the judge's own arithmetic with the weights training left in the named layers
+    # (Dropout passes its input on unchanged at inference); the answer must be what they compute.
+    kernel, bias = layer_weights(model, "hidden_layers[0]", [(6, 16), (16,)],
+                                 "reading the trained `self.hidden_layers[0]`")
+    w_out, b_out = layer_weights(model, "classifier", [(16, 3), (3,)], "reading the trained `self.classifier`")
+    logits = activation("relu", x[held_out] @ kernel + bias) @ w_out + b_out
+    expect_close(answer, logits, "After training, your model's output on new data is not what its trained "
+                 "layers compute", hint="At inference, call() should apply each of self.hidden_layers, then "
+                 "self.dropout (which passes its input on unchanged), then self.classifier, and nothing else.")
     acc = float(np.mean(np.argmax(logits, -1) == y[held_out]))
-    z = logits.astype("float64") - logits.max(-1, keepdims=True)
+    z = logits - logits.max(-1, keepdims=True)
     loss = float(np.mean(np.log(np.exp(z).sum(-1)) - z[np.arange(len(held_out)), y[held_out]]))
     if acc < 0.8 or loss > 0.4:
         fail(f"Training: after 6 epochs the accuracy on new data is {acc:.2f} (0.8 wanted) and the "

@@ -16,7 +16,7 @@ from hypothesis import Phase, given, strategies as st
 from kerasgrade.checks import check, grading_settings
 from kerasgrade.grading.draw import features, integer, rng, split, weights_like
 from kerasgrade.grading.expect import (build, clean, doing, expect_close, expect_shape, expect_tracked, fail,
-                                       get_class, run, traced_call_hint, train)
+                                       get_class, layer_weights, run, traced_call_hint, train)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True
@@ -301,10 +301,13 @@ def test_learns_a_linear_target(submission):
     if pred.shape != (len(held_out), 1) or not np.all(np.isfinite(pred)):
         fail(f"Training: the trained model's output on {len(held_out)} new rows should have shape "
              f"({len(held_out)}, 1) with finite values; it has shape {pred.shape}.")
-    # The weights the predictions imply (least squares on the judge's held-out inputs).
-    design = np.hstack([x[held_out].astype("float64"), np.ones((len(held_out), 1))])
-    coef = np.linalg.lstsq(design, pred.astype("float64"), rcond=None)[0][:, 0]
-    w, b = coef[:3], coef[3:]
+    # Judged on the weights training left in `self.linear`, read back: the predictions must be
+    # what they compute, and they must approach the target's.
+    kernel, bias = layer_weights(model, "linear", [(3, 1), (1,)], "reading the trained `self.linear`")
+    expect_close(pred, x[held_out] @ kernel + bias, "After training, your model's predictions are not "
+                 "`inputs @ kernel + bias` with the kernel and bias of its trained `self.linear`",
+                 hint="call() should return self.linear(inputs), and Linear.call `inputs @ self.kernel + self.bias`.")
+    w, b = kernel[:, 0], bias
     rmse = float(np.sqrt(np.mean((pred - y[held_out]) ** 2)))
     if rmse > 0.05 or np.max(np.abs(w - w_true[:, 0])) > 0.05 or abs(b[0] - b_true[0]) > 0.05:
         fail(f"Training: after 15 steps of gradient descent on a noiseless linear target, your model "

@@ -1,9 +1,10 @@
 """kerasgrade: auto-graded exercises for Keras Model Subclassing.
 
-The pipeline, one module per step: ``config`` (course.toml) → ``discover``
-(the class's files) → ``isolate`` (a child process per submission, forked from
-a warm zygote) → ``runner`` (the checks, inside the child) → ``collect``
-(scores, in the trusted parent) → ``report`` (terminal, CSV, JSON, feedback).
-Graders use ``checks.check`` and the helpers of ``expect``.
+In layers (README, "How it works"; checked by ``[tool.importlinter]`` in pyproject.toml):
+``cli`` → ``commands`` (and ``mutation``) → ``reports``, ``integrations``, ``intake`` →
+``engine`` (pool, zygote, sandbox, judge, the child's request server) → ``grading`` (the
+graders' helpers) → ``wire`` (the judge ⇄ child messages) → the vocabulary every layer shares
+(``outdir``, ``references``, ``scoring``, ``result``, ``course``, ``errors``, ...).
+Graders use ``checks.check`` and the helpers of ``grading``.
 """
 __version__ = "0.1.0"

@@ -5,7 +5,7 @@ its judge about it).
 The parent read the submission into memory when it collected the class
 (``discover.Submission``); the job carries those bytes, so the child grades
 exactly what was fingerprinted and never needs the file itself. Every limit's
-default is ``config.Limits``'s.
+default is ``course.Limits``'s.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 A ``CheckResult`` is one check on one submission; an ``ExerciseResult`` is one
 student's one exercise (a list of check results plus a status). Reporters are
-functions of these (see ``report.py``); nothing here knows an output format.
+functions of these (see ``reports/``); nothing here knows an output format.
 """
 from __future__ import annotations
 

@@ -1,10 +1,13 @@
 """The graders' toolkit on the judge's side (kerasgrade.grading.expect): the parts that need no child."""
+import re
 from types import SimpleNamespace
 
 import pytest
 
 from kerasgrade.errors import CheckFailed
-from kerasgrade.grading.expect import clean, dense_shapes, fail, teaching
+import numpy as np
+
+from kerasgrade.grading.expect import clean, dense_shapes, fail, layer_weights, teaching
 
 LESSON = "`inputs` is a dict: read `inputs[\"features\"]`."
 
@@ -74,3 +77,25 @@ def test_a_childs_text_stays_on_one_line_without_control_characters():
     shown = clean(forged)
     assert "\n" not in shown and "\x1b" not in shown and "\t" not in shown
     assert shown.startswith("bad shape") and len(clean("x" * 10_000)) == 600
+
+
+def _holding(*weights):
+    return SimpleNamespace(get_weights=lambda path=None, trainable_only=False: list(weights))
+
+
+def test_a_layers_weights_read_back_come_in_the_order_asked_whatever_order_the_layer_made_them():
+    kernel, bias = np.ones((3, 1), "float32"), np.full((1,), 2.0, "float32")
+    got = layer_weights(_holding(bias, kernel), "linear", [(3, 1), (1,)])
+    assert [w.shape for w in got] == [(3, 1), (1,)] and got[1][0] == 2.0 and got[0].dtype == np.float64
+
+
+@pytest.mark.parametrize("weights, cause", [
+    ((np.ones((3, 2)), np.ones((2,))), "shapes [(3, 1), (1,)]"),              # another size
+    ((np.ones((3, 1)),), "shapes [(3, 1), (1,)]"),                             # the bias missing
+    ((np.ones((3, 1)), np.ones((1,)), np.ones((1,))), "shapes [(3, 1), (1,)]"),  # one more weight
+    ((np.ones((3, 1)), "not an array"), "shapes [(3, 1), (1,)]"),              # an answer, not weights
+    ((np.full((3, 1), np.nan), np.ones((1,))), "not finite"),
+])
+def test_weights_read_back_that_are_not_the_named_layers_fail_the_check(weights, cause):
+    with pytest.raises(CheckFailed, match=re.escape(cause)):
+        layer_weights(_holding(*weights), "linear", [(3, 1), (1,)])

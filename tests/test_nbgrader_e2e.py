@@ -13,6 +13,7 @@ import pytest
 
 from kerasgrade.discover import Submission
 from kerasgrade.engine.pool import Pool
+from kerasgrade.job import PoolItem
 from kerasgrade.integrations.nbgrader.notebooks import ASSIGNMENT, release_notebook, source_notebook
 from kerasgrade.integrations.nbgrader.course_folder import init_course
 
@@ -76,8 +77,8 @@ def graded(course, tmp_path_factory):
                 "checks": {g.name.removeprefix("test_"): g.score for g in sub.grades}}
 
     results = []
-    Pool(course, jobs=1).run([(Submission(s, EXERCISE, p), course.seed, True) for s, p in files.items()],
-                             results.append)
+    Pool(course, jobs=1).run([PoolItem(Submission(s, EXERCISE, p), course.seed) for s, p in files.items()],
+                             lambda _, r: results.append(r))
     kerasgrade_scores = {r.student: {"total": r.score, "max": r.max_points,
                                      "checks": {c.name: c.points for c in r.checks}} for r in results}
     return {"folder": folder, "released": released, "nbgrader": nbgrader_scores,

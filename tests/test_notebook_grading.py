@@ -24,8 +24,8 @@ def test_kerasgrade_grades_a_notebook_like_the_py_it_was_made_from(course):
     files = {"solution.py": ex.solution, "solution.ipynb": ex.solution.with_suffix(".ipynb"),
              "stub.py": ex.stub, "stub.ipynb": ex.stub.with_suffix(".ipynb")}
     results = {}
-    Pool(course, jobs=1).run([(Submission(k, EXERCISE, p), course.seed, True) for k, p in files.items()],
-                             lambda r: results.__setitem__(r.student, r))
+    Pool(course, jobs=1).run([PoolItem(Submission(k, EXERCISE, p), course.seed) for k, p in files.items()],
+                             lambda _, r: results.__setitem__(r.student, r))
     assert _checks(results["solution.ipynb"]) == _checks(results["solution.py"])
     assert results["solution.ipynb"].score == results["solution.ipynb"].max_points > 0
     assert _checks(results["stub.ipynb"]) == _checks(results["stub.py"])

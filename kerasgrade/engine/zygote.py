@@ -1,7 +1,7 @@
 """The zygote: imports TensorFlow and the graders once, then forks a child per job.
 
 Run by the parent as ``python -m kerasgrade.engine.zygote COURSE_FILE`` (see
-``isolate.Zygote``). It runs no TensorFlow operation itself, so forking stays
+``zygote_client.Zygote``). It runs no TensorFlow operation itself, so forking stays
 safe. Each job (``job.Job``, one JSON line) carries the submission's bytes; its
 child is forked confined (``sandbox.spawn``), runs the checks on those bytes
 (``runner.run_checks``) and streams one JSON event per check through a pipe;

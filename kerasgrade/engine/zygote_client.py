@@ -1,6 +1,6 @@
-"""Run each submission in its own child process, forked from a warm zygote.
+"""The parent's handle on a zygote process, which forks a child per submission.
 
-The parent (``Zygote``, used by ``grade``/``check``/``validate``) never imports
+The parent (``Zygote``, used by ``engine.pool``) never imports
 TensorFlow nor learner code. It starts ``python -m kerasgrade.engine.zygote``: the
 zygote, which imports TensorFlow and the graders once (running no TensorFlow
 operation, so forking stays safe), sends the graders' check catalogue, then

@@ -382,16 +382,24 @@ def verify_dense(model: Remote, attr: str, act: str, in_dim: int = 5, units: int
 
 
 def layer_weights(model: Remote, attr: str, shapes: list[tuple[int, ...]], what: str = "") -> list[np.ndarray]:
-    """The weights of ``model.<attr>`` as the child reads them back, if they are finite numbers of
-    exactly ``shapes``: what the judge computes with itself (after training, say), so that a
-    result is the judge's arithmetic on the named layer's own weights, not an answer."""
+    """The weights of ``model.<attr>`` as the child reads them back, in the order of ``shapes``
+    (a layer may create them in any order), if they are finite numbers of exactly those shapes:
+    what the judge computes with itself (after training, say), so that a result is the judge's
+    arithmetic on the named layer's own weights, not an answer."""
     with doing(what or f"reading the weights of `self.{attr}`"):
         got = model.get_weights(path=attr)
-    got_shapes = [tuple(np.shape(w)) for w in got] if isinstance(got, list) else None
-    if got_shapes != [tuple(s) for s in shapes]:
-        fail(f"`self.{attr}` should hold weights of shapes {[tuple(s) for s in shapes]} here, but it holds "
-             f"{got_shapes}. Bind the layer on `self` in `__init__` and use it in `call()`.")
-    weights = [np.asarray(w, dtype="float64") for w in got]
+    wanted = [tuple(s) for s in shapes]
+    found = [w for w in got if isinstance(w, np.ndarray)] if isinstance(got, list) else []
+    ordered = []
+    for shape in wanted:
+        match = next((w for w in found if w.shape == shape and not any(w is o for o in ordered)), None)
+        ordered.append(match)
+    if len(found) != len(got if isinstance(got, list) else [None]) or len(found) != len(wanted) \
+            or any(w is None for w in ordered):
+        fail(f"`self.{attr}` should hold weights of shapes {wanted} here, but it holds "
+             f"{[tuple(np.shape(w)) for w in got] if isinstance(got, list) else got!r:.200}. Bind the "
+             "layer on `self` in `__init__` and use it in `call()`.")
+    weights = [np.asarray(w, dtype="float64") for w in ordered]
     if not all(np.all(np.isfinite(w)) for w in weights):
         fail(f"`self.{attr}` holds weights that are not finite numbers (NaN or inf) after training.")
     return weights

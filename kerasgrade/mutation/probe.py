@@ -11,7 +11,7 @@ names the checks that saw another output and still passed.
 
 The observations are made where the checks run (``observe``: in the judge for a judged
 grader, in the sandboxed child otherwise), never in the parent, which reads them through
-``collect`` (numbers only, bounded) and compares them here.
+``scoring`` (numbers only, bounded) and compares them here.
 """
 from __future__ import annotations
 
