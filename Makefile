@@ -29,3 +29,4 @@ bench:
 	$(PY) bench/overhead.py
 	$(PY) bench/exercise_times.py
 	$(PY) bench/sandbox_cost.py
+	$(PY) bench/walk_grade.py

@@ -16,8 +16,37 @@ from pathlib import Path
 from kerasgrade.course import Course
 from kerasgrade.discover import Submission
 from kerasgrade.errors import KerasgradeError
+from kerasgrade.manifest import MANIFEST, lateness_of, read_manifest
 from kerasgrade.result import ExerciseResult, Gradebook
 from kerasgrade.sanitize import sanitize
+
+# -- the paths of OUT, each named once ---------------------------------------------------------
+
+def grades_csv(out: Path) -> Path:
+    return Path(out) / "grades.csv"
+
+
+def grades_json(out: Path) -> Path:
+    return Path(out) / "grades.json"
+
+
+def report_html(out: Path) -> Path:
+    return Path(out) / "report.html"
+
+
+def feedback_folder(out: Path) -> Path:
+    """``OUT/feedback/``: a text file per student, with the pictures it names beside it."""
+    return Path(out) / "feedback"
+
+
+def reference_folder(out: Path) -> Path:
+    """``OUT/reference/``: the reference's results, one file per exercise (``references``)."""
+    return Path(out) / "reference"
+
+
+def manifest_file(out: Path) -> Path:
+    return Path(out) / MANIFEST
+
 
 # -- results on disk, one file per submission, so an interrupted run resumes ----------------
 
@@ -53,8 +82,6 @@ def load_result(out: Path, sub: Submission) -> ExerciseResult | None:
 
 def new_gradebook(course: Course, out: Path) -> Gradebook:
     """An empty gradebook of the course, with the late policy and OUT/manifest.json's late flags."""
-    from kerasgrade.manifest import lateness_of, read_manifest
-
     return Gradebook([e.id for e in course.exercises], course.weights,
                      lateness=lateness_of(read_manifest(out)), late_policy=course.late)
 
@@ -104,14 +131,14 @@ def merge(course: Course, shards: list[Path], out: Path) -> Gradebook:
             target = result_path(out, *key)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
-        manifest = shard / "manifest.json"  # `kerasgrade collect`'s, carried by grade: the same in every shard
+        manifest = manifest_file(shard)  # `kerasgrade collect`'s, carried by grade: the same in every shard
         if manifest.is_file():
-            if (out / "manifest.json").is_file() and (out / "manifest.json").read_bytes() != manifest.read_bytes():
+            if manifest_file(out).is_file() and manifest_file(out).read_bytes() != manifest.read_bytes():
                 raise KerasgradeError(f"{manifest}: differs from another shard's manifest.json; were the shards "
                                       "cut from the same SUBMISSIONS folder?")
             out.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(manifest, out / "manifest.json")
-        for ref in sorted(shard.glob("reference/*.json")):
-            (out / "reference").mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(ref, out / "reference" / ref.name)
+            shutil.copyfile(manifest, manifest_file(out))
+        for ref in sorted(reference_folder(shard).glob("*.json")):
+            reference_folder(out).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ref, reference_folder(out) / ref.name)
     return load_gradebook(out, course)

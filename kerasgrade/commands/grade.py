@@ -14,7 +14,17 @@ from kerasgrade.course import Course
 from kerasgrade.discover import Submission
 from kerasgrade.engine.pool import Pool, refuse_unless_isolated
 from kerasgrade.job import PoolItem
-from kerasgrade.outdir import load_result, new_gradebook, save_result, secret_file
+from kerasgrade.outdir import (
+    feedback_folder,
+    grades_csv,
+    grades_json,
+    load_result,
+    new_gradebook,
+    reference_folder,
+    report_html,
+    save_result,
+    secret_file,
+)
 from kerasgrade.result import ExerciseResult, Gradebook
 from kerasgrade.sanitize import sanitize
 
@@ -49,7 +59,7 @@ def grade_class(course: Course, subs: list[Submission], out: Path, *, jobs: int,
             book.results[(s.student, s.exercise)] = saved
         else:
             todo.append(PoolItem(s, course.seed, True))
-    refs = References(course, out / "reference")  # reference loss curves, graded once, cached in OUT
+    refs = References(course, reference_folder(out))  # reference loss curves, graded once, cached in OUT
     lock = threading.Lock()
 
     def on_result(item: PoolItem, r: ExerciseResult) -> None:
@@ -83,11 +93,11 @@ def write_outputs(course: Course, book: Gradebook, out: Path, *, jobs: int | Non
 
     out = Path(out)
     book = sanitize_book(book)  # a result no reporter can write becomes that student's ERROR
-    write_csv(book, out / "grades.csv")
-    write_json(book, out / "grades.json")
-    names, curves = loss_curve_figures(book, References(course, out / "reference"), out / "feedback")
+    write_csv(book, grades_csv(out))
+    write_json(book, grades_json(out))
+    names, curves = loss_curve_figures(book, References(course, reference_folder(out)), feedback_folder(out))
     figures = render({**report_figures(book), **curves}, jobs or os.cpu_count() or 1)
     written = save_pngs({path: figures[path] for path in curves})
-    write_feedback(book, out / "feedback", drawn_only(names, out / "feedback", written))
+    write_feedback(book, feedback_folder(out), drawn_only(names, feedback_folder(out), written))
     write_report(book, out, title=course.title, figures=figures)
-    return [out / "grades.csv", out / "grades.json", out / "feedback", out / "report.html"]
+    return [grades_csv(out), grades_json(out), feedback_folder(out), report_html(out)]

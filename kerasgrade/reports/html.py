@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from kerasgrade import outdir
 from kerasgrade.reports.curves import picture_name
 from kerasgrade.reports.feedback import feedback_text
 from kerasgrade.reports.wording import failure_note, late_text, points_text
@@ -223,7 +224,7 @@ def write_report(book: Gradebook, out: str | Path, *, title: str = "kerasgrade r
     """Write ``OUT/report.html`` from the gradebook (and ``OUT/feedback/*.png`` if written)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / "report.html"
-    path.write_text(report_html(book, title=title, feedback_dir=out / "feedback", figures=figures),
+    path = outdir.report_html(out)
+    path.write_text(report_html(book, title=title, feedback_dir=outdir.feedback_folder(out), figures=figures),
                     encoding="utf-8")
     return path
