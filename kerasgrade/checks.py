@@ -17,7 +17,6 @@ it calls) that is a hypothesis test runs with ``GRADING``, the grading settings;
 """
 from __future__ import annotations
 
-import ast
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
@@ -181,15 +180,7 @@ def catalogue(module: ModuleType) -> list[dict]:
     return [spec.to_dict() for spec, _ in checks_of(module)]
 
 
-# -- the checks of a grader, read without importing it ------------------------------------------
-
-def _literal(node: ast.AST, where: str):
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        raise KerasgradeError(f"{where}: `{ast.unparse(node)}` is not a literal; write the "
-                              "check's points, concept and hidden flag as plain values") from None
-
+# -- the checks a grader declares, for the notebooks ---------------------------------------------
 
 def grader_checks(path: Path) -> list[CheckSpec]:
     """The checks ``graders/test_<ex>.py`` declares, in the order ``kerasgrade`` runs them.

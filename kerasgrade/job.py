@@ -68,18 +68,7 @@ class Job:
     @classmethod
     def from_json(cls, text: str) -> "Job":
         """The job ``to_json`` wrote; ``ValueError`` for anything else."""
-        d = json.loads(text)
-        if not isinstance(d, dict) or set(d) != {f.name for f in fields(cls)}:
-            raise ValueError("not a job")
-        try:
-            d["source"] = base64.b64decode(d["source"], validate=True)
-        except (TypeError, binascii.Error):
-            raise ValueError("a job's source is not base64") from None
-        for f in fields(cls):
-            kind = {"str": str, "bytes": bytes, "int": int, "bool": bool, "float": (int, float)}[f.type]
-            if not isinstance(d[f.name], kind):
-                raise ValueError(f"a job's {f.name} is not a {f.type}")
-        return cls(**d)
+        return _typed(cls, json.loads(text), "job", convert=_decode_source)
 
 
 @dataclass(frozen=True)
@@ -107,10 +96,28 @@ class JudgeTask:
     @classmethod
     def from_message(cls, d) -> "JudgeTask":
         """The task ``to_message`` made; ``ValueError`` for anything else."""
-        if not isinstance(d, dict) or set(d) != {f.name for f in fields(cls)}:
-            raise ValueError("not a judge task")
-        kinds = {"str": str, "int": int, "bool": bool, "float": (int, float), "list[str]": list}
-        for f in fields(cls):
-            if not isinstance(d[f.name], kinds[f.type]):
-                raise ValueError(f"a judge task's {f.name} is not a {f.type}")
-        return cls(**d)
+        return _typed(cls, d, "judge task")
+
+
+# The field types of the messages, as their annotations name them.
+_KINDS = {"str": str, "bytes": bytes, "int": int, "bool": bool, "float": (int, float), "list[str]": list}
+
+
+def _decode_source(d: dict) -> dict:
+    try:
+        d["source"] = base64.b64decode(d["source"], validate=True)
+    except (TypeError, binascii.Error):
+        raise ValueError("a job's source is not base64") from None
+    return d
+
+
+def _typed(cls, d, what: str, convert=None):
+    """The message ``cls`` made of ``d``, if ``d`` holds exactly its fields (after ``convert``),
+    each of the type its annotation names; ``ValueError`` for anything else."""
+    if not isinstance(d, dict) or set(d) != {f.name for f in fields(cls)}:
+        raise ValueError(f"not a {what}")
+    d = convert(dict(d)) if convert else d
+    for f in fields(cls):
+        if not isinstance(d[f.name], _KINDS[f.type]):
+            raise ValueError(f"a {what}'s {f.name} is not a {f.type}")
+    return cls(**d)

@@ -22,6 +22,9 @@ from kerasgrade.sanitize import sanitize
 
 # -- the paths of OUT, each named once ---------------------------------------------------------
 
+SECRET = ".secret"  # the judge's key (``secret_file``)
+
+
 def grades_csv(out: Path) -> Path:
     return Path(out) / "grades.csv"
 
@@ -44,6 +47,11 @@ def reference_folder(out: Path) -> Path:
     return Path(out) / "reference"
 
 
+def results_folder(out: Path) -> Path:
+    """``OUT/results/<student>/<exercise>.json``: one result per submission."""
+    return Path(out) / "results"
+
+
 def manifest_file(out: Path) -> Path:
     return Path(out) / MANIFEST
 
@@ -51,7 +59,7 @@ def manifest_file(out: Path) -> Path:
 # -- results on disk, one file per submission, so an interrupted run resumes ----------------
 
 def result_path(out: Path, student: str, exercise: str) -> Path:
-    return Path(out) / "results" / student / f"{exercise}.json"
+    return results_folder(out) / student / f"{exercise}.json"
 
 
 def save_result(out: Path, result: ExerciseResult) -> None:
@@ -89,7 +97,7 @@ def new_gradebook(course: Course, out: Path) -> Gradebook:
 def load_gradebook(out: Path, course: Course) -> Gradebook:
     """Every result saved in OUT/results/<student>/<exercise>.json, for the course's exercises."""
     book = new_gradebook(course, out)
-    for path in sorted(Path(out).glob("results/*/*.json")):
+    for path in sorted(results_folder(out).glob("*/*.json")):
         result = read_result(path)
         if result is not None and result.exercise in book.exercises:
             book.results[(result.student, result.exercise)] = result
@@ -105,7 +113,7 @@ def secret_file(out: Path, given: Path | None = None) -> Path:
             raise KerasgradeError(f"--secret {given}: not a file of at least 16 bytes (make one with "
                                   f"`head -c 32 /dev/urandom > {given}`)")
         return Path(given).resolve()
-    path = Path(out) / ".secret"
+    path = Path(out) / SECRET
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
@@ -119,10 +127,10 @@ def merge(course: Course, shards: list[Path], out: Path) -> Gradebook:
     seen: dict[tuple[str, str], Path] = {}
     for shard in shards:
         shard = Path(shard)
-        if not (shard / "results").is_dir():
+        if not results_folder(shard).is_dir():
             raise KerasgradeError(f"{shard}: no results/ folder in it; is it the --out of a "
                                   "`kerasgrade grade --shard K/N` run?")
-        for path in sorted(shard.glob("results/*/*.json")):
+        for path in sorted(results_folder(shard).glob("*/*.json")):
             key = (path.parent.name, path.stem)
             if key in seen and seen[key].read_bytes() != path.read_bytes():
                 raise KerasgradeError(f"{path}: {key[0]}/{key[1]} was graded in two shards with different "

@@ -389,16 +389,16 @@ def layer_weights(model: Remote, attr: str, shapes: list[tuple[int, ...]], what:
     with doing(what or f"reading the weights of `self.{attr}`"):
         got = model.get_weights(path=attr)
     wanted = [tuple(s) for s in shapes]
-    found = [w for w in got if isinstance(w, np.ndarray)] if isinstance(got, list) else []
+    arrays = isinstance(got, list) and all(isinstance(w, np.ndarray) for w in got)
+    left = list(got) if arrays and len(got) == len(wanted) else []
     ordered = []
     for shape in wanted:
-        match = next((w for w in found if w.shape == shape and not any(w is o for o in ordered)), None)
-        ordered.append(match)
-    if len(found) != len(got if isinstance(got, list) else [None]) or len(found) != len(wanted) \
-            or any(w is None for w in ordered):
-        fail(f"`self.{attr}` should hold weights of shapes {wanted} here, but it holds "
-             f"{[tuple(np.shape(w)) for w in got] if isinstance(got, list) else got!r:.200}. Bind the "
-             "layer on `self` in `__init__` and use it in `call()`.")
+        i = next((i for i, w in enumerate(left) if w.shape == shape), None)
+        if i is None:
+            fail(f"`self.{attr}` should hold weights of shapes {wanted} here, but it holds "
+                 f"{[tuple(np.shape(w)) for w in got] if isinstance(got, list) else got!r:.200}. Bind the "
+                 "layer on `self` in `__init__` and use it in `call()`.")
+        ordered.append(left.pop(i))
     weights = [np.asarray(w, dtype="float64") for w in ordered]
     if not all(np.all(np.isfinite(w)) for w in weights):
         fail(f"`self.{attr}` holds weights that are not finite numbers (NaN or inf) after training.")

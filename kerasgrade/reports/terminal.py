@@ -31,7 +31,8 @@ from kerasgrade.reports.gradebook_files import gradebook_rows
 from kerasgrade.result import GRADED, MISSING, ExerciseResult, Gradebook
 from kerasgrade.sanitize import sanitize
 
-__all__ = ["console", "grid", "print_renderable", "ProgressBar"]
+__all__ = ["console", "grid", "print_renderable", "ProgressBar", "check_renderable", "print_check",
+           "print_gradebook"]
 
 Cell = str | Text
 
