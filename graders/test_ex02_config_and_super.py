@@ -19,7 +19,7 @@ from kerasgrade.wire.protocol import Ref
 from kerasgrade.grading.draw import blobs, features, integer, rng, split, weights_like
 from kerasgrade.grading.expect import (activation, build, clean, doing, expect_activation, expect_close,
                                        expect_layer, expect_shape, expect_tracked, fail, get_class, layer_weights, run,
-                                       traced_call_hint, train, verify_dense)
+                                       train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True
@@ -173,7 +173,6 @@ def logits_of(x, drawn: list) -> np.ndarray:
 def expect_computes(submission, model, args: dict, what: str, hint: str, x=None) -> np.ndarray:
     """Given the judge's weights, ``model`` computes on the judge's inputs at inference what
     ``ConfigurableMLP(**args)`` computes. The judge's computation, returned."""
-    hint = f"{hint} {traced_call_hint(submission, CLASS)}".strip()
     x = features(6, integer(2, 7)) if x is None else x
     run(model, x, f"calling {what}", training=False)  # builds its layers
     where = "" if what == "your model" else f"In {what}: "

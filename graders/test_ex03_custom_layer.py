@@ -16,7 +16,7 @@ from hypothesis import Phase, given, strategies as st
 from kerasgrade.checks import check, grading_settings
 from kerasgrade.grading.draw import features, integer, rng, split, weights_like
 from kerasgrade.grading.expect import (build, clean, doing, expect_close, expect_shape, expect_tracked, fail,
-                                       get_class, layer_weights, run, traced_call_hint, train)
+                                       get_class, layer_weights, run, train)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True
@@ -106,9 +106,8 @@ def expect_affine(submission, layer, input_dim: int, units: int, path: str | Non
     out = call(x) if call is not None else run(layer, x, f"calling {what} with the grader's weights")
     expect_close(out, x.astype("float64") @ kernel + bias,
                  f"Given the grader's kernel and bias, the output of {what} is not inputs @ kernel + bias",
-                 hint=traced_call_hint(submission, LAYER, MODEL) or (
-                     "call() should return `tf.matmul(inputs, self.kernel) + self.bias` (or "
-                     "`inputs @ self.kernel + self.bias`), with no activation."))
+                 hint="call() should return `tf.matmul(inputs, self.kernel) + self.bias` (or "
+                      "`inputs @ self.kernel + self.bias`), with no activation.")
 
 
 def add_weight_calls(node) -> int:
@@ -315,5 +314,4 @@ def test_learns_a_linear_target(submission):
              f"{np.array2string(w, precision=2)} and a bias of {np.array2string(b, precision=2)} would, "
              f"but they should approach {np.array2string(w_true[:, 0], precision=2)} and "
              f"{np.array2string(b_true, precision=2)}. "
-             + (traced_call_hint(submission, LAYER, MODEL) or "Check that call() returns "
-                "`inputs @ self.kernel + self.bias`, with both weights trainable."))
+             "Check that call() returns `inputs @ self.kernel + self.bias`, with both weights trainable.")

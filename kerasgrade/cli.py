@@ -194,7 +194,8 @@ def cmd_validate(args) -> int:
 
     with bar:
         verdicts = validate(course, jobs=args.jobs, seeds=args.seeds, exercises=args.exercise,
-                            progress=progress, announce=_announce_sandbox)
+                            progress=progress, announce=_announce_sandbox,
+                            only_alternatives=args.only == "alternatives")
     ok = print_table(verdicts, args.seeds)
     if args.mutants == "auto":
         from kerasgrade.mutation.command import validate_mutants
@@ -350,7 +351,10 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="CI: references full, stubs zero, every mutant caught",
                        description="Grade every reference, stub and mutant and check the course is sound.")
-    v.add_argument("--seeds", type=int, default=1, help="grade references and mutants on N seeds")
+    v.add_argument("--seeds", type=int, default=1,
+                   help="grade references, mutants and correct alternatives on N seeds")
+    v.add_argument("--only", choices=["alternatives"], help="alternatives: grade only the correct "
+                   "alternatives (tests/alternatives/<exercise>/), each on every seed")
     v.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
     v.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     v.add_argument("--quiet", action="store_true")

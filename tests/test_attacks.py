@@ -56,8 +56,8 @@ CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call", "judge_s
 # Attacks with no model of their own (only code that attacks the grader): they must score 0.
 NO_MODEL = {"judge_forged_answers", "judge_patched_server", "judge_patched_server_stub"}
 # Attacks with a wrong model dressed up to pass: they must lose points.
-WRONG_MODEL = {"judge_softmax_under_grader", "judge_replay", "judge_decoy_class", "judge_nan_output",
-               "judge_detects_proof", "judge_shadow_layer"}
+WRONG_MODEL = {"judge_softmax_under_grader", "judge_replay", "judge_decoy_class", "judge_init_swapped",
+               "judge_nan_output", "judge_detects_proof", "judge_shadow_layer"}
 TRAPS = [Path("/tmp/grades.csv"), Path("/tmp/results.json"), Path("/tmp/conftest.py"),
          Path("/tmp/pytest_plugin_pass.py"), Path("/dev/shm/kerasgrade-attack"), Path("/dev/kerasgrade-attack"),
          Path("/kerasgrade-attack"), Path("/sys/fs/cgroup/kerasgrade-attack"),
@@ -233,8 +233,9 @@ def test_a_model_that_learns_through_a_layer_other_than_the_named_ones_earns_no_
     assert "what its trained layers compute" in checks["learns_separable_blobs"]["message"]
 
 
-def test_a_decoy_class_statement_earns_no_source_check(run):
-    passed = {c["name"] for c in result(run, "judge_decoy_class")["checks"] if c["passed"]}
+@pytest.mark.parametrize("attack", ["judge_decoy_class", "judge_init_swapped"])
+def test_a_decoy_class_statement_earns_no_source_check(run, attack):
+    passed = {c["name"] for c in result(run, attack)["checks"] if c["passed"]}
     assert not passed & {"init_calls_super_first", "forwards_kwargs_to_keras"}, passed
 
 

@@ -63,3 +63,50 @@ def test_a_train_step_on_something_other_than_arrays_is_refused(server):
     s, model = server
     answer = s.handle({"id": 6, "op": "train_step", "args": {"obj": model, "x": [[1.0]], "y": Ref(0)}})
     assert answer["error"]["kind"] == "ProtocolError"
+
+
+TRACED = """
+import tensorflow as tf
+
+class Net(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = tf.keras.layers.Dense(2)
+
+    @tf.function
+    def call(self, x):
+        if tf.reduce_sum(x) < 0:
+            return -self.dense(x)
+        return self.dense(x)
+"""
+
+
+def _traced_model():
+    s = Server(TRACED, "ex01_first_model.py")
+    s.handle({"id": 1, "op": "load", "args": {}})
+    cls = s.handle({"id": 2, "op": "lookup", "args": {"name": "Net"}})["ok"]["ref"]
+    return s, s.handle({"id": 3, "op": "new", "args": {"cls": cls, "args": [], "kwargs": {}}})["ok"]
+
+
+def test_a_model_with_tf_function_on_call_follows_weights_set_after_its_first_call():
+    s, model = _traced_model()
+    x = np.ones((1, 3), "float32")
+    call = {"id": 4, "op": "call", "args": {"obj": model, "inputs": x}}
+    before = s.handle(call)["ok"]
+    weights = s.handle({"id": 5, "op": "get_weights", "args": {"obj": model, "trainable_only": True}})["ok"]
+    s.handle({"id": 6, "op": "set_trainable", "args": {"obj": model, "weights": [w + 1 for w in weights]}})
+    assert not np.allclose(s.handle(call)["ok"], before)
+
+
+def test_autograph_reads_the_source_of_a_file_that_is_not_on_disk():
+    s, model = _traced_model()
+    answers = [s.handle({"id": 4, "op": "call", "args": {"obj": model, "inputs": np.ones((1, 3), "float32")}})
+               for _ in range(2)]  # the second call is traced: an `if` on a tensor needs AutoGraph
+    assert all("ok" in a for a in answers), answers
+
+
+def test_lookup_tells_where_each_method_of_a_class_starts():
+    s = Server(TRACED, "ex01_first_model.py")
+    s.handle({"id": 1, "op": "load", "args": {}})
+    info = s.handle({"id": 2, "op": "lookup", "args": {"name": "Net"}})["ok"]
+    assert info["methods"] == {"__init__": 5, "call": 9}  # a decorated method starts at its decorator

@@ -25,22 +25,28 @@ from kerasgrade.result import GRADED, TRAINING, ExerciseResult
 class ExerciseVerdict:
     exercise: str
     solution: list[ExerciseResult] = field(default_factory=list)   # one per seed
-    alternatives: dict[str, ExerciseResult] = field(default_factory=dict)
+    alternatives: dict[str, list[ExerciseResult]] = field(default_factory=dict)  # name -> per seed
     stub: ExerciseResult | None = None
     mutants: dict[str, list[ExerciseResult]] = field(default_factory=dict)  # name -> per seed
+    only_alternatives: bool = False
 
     def problems(self) -> list[str]:
         out = []
+        for name, runs in self.alternatives.items():
+            low = [r for r in runs if r.status != GRADED or r.score < r.max_points]
+            if low:
+                r = low[0]
+                lost = [c.name for c in r.checks if not c.passed]
+                out.append(f"correct alternative {name} scored {r.score:g}/{r.max_points:g} on "
+                           f"{len(low)}/{len(runs)} seed(s) ({r.student}, {r.status}; failed: "
+                           f"{', '.join(lost) or r.message})")
+        if self.only_alternatives:
+            return out
         for r in self.solution:
             if r.status != GRADED or r.score < r.max_points:
                 lost = [c.name for c in r.checks if not c.passed]
                 out.append(f"reference scored {r.score:g}/{r.max_points:g} ({r.status}; failed: "
                            f"{', '.join(lost) or r.message})")
-        for name, r in self.alternatives.items():
-            if r.status != GRADED or r.score < r.max_points:
-                lost = [c.name for c in r.checks if not c.passed]
-                out.append(f"correct alternative {name} scored {r.score:g}/{r.max_points:g} "
-                           f"({r.status}; failed: {', '.join(lost) or r.message})")
         if self.stub is None:
             out.append("no stub in exercises/")
         elif self.stub.status != GRADED or self.stub.score != 0:
@@ -73,9 +79,11 @@ class ExerciseVerdict:
 
 
 def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] | None = None,
-             progress=None, announce=None) -> list[ExerciseVerdict]:
+             progress=None, announce=None, only_alternatives: bool = False) -> list[ExerciseVerdict]:
+    """Grade each chosen exercise's reference, mutants and correct alternatives on ``seeds``
+    seeds, and its stub once (``only_alternatives``: the alternatives alone)."""
     chosen = [e for e in course.exercises if not exercises or e.id in exercises]
-    verdicts = {e.id: ExerciseVerdict(e.id) for e in chosen}
+    verdicts = {e.id: ExerciseVerdict(e.id, only_alternatives=only_alternatives) for e in chosen}
     items, kinds = [], {}
 
     def add(kind: str, name: str | None, label: str, ex, path, seed: int) -> None:
@@ -85,12 +93,15 @@ def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] 
 
     for ex in chosen:
         for seed in range(course.seed, course.seed + seeds):
+            for a in ex.alternatives:
+                add("alternative", a.name, f"alt-{a.name}@{seed}", ex, a, seed)
+            if only_alternatives:
+                continue
             add("solution", None, f"solution@{seed}", ex, ex.solution, seed)
             for m in ex.mutants:
                 add("mutant", m.stem, f"{m.stem}@{seed}", ex, m, seed)
-        for a in ex.alternatives:
-            add("alternative", a.name, f"alt-{a.name}", ex, a, course.seed)
-        add("stub", None, "stub", ex, ex.stub if ex.stub.exists() else None, course.seed)
+        if not only_alternatives:
+            add("stub", None, "stub", ex, ex.stub if ex.stub.exists() else None, course.seed)
     lock = threading.Lock()
     done = [0]
 
@@ -103,7 +114,7 @@ def validate(course: Course, *, jobs: int, seeds: int = 1, exercises: list[str] 
             elif kind == "stub":
                 v.stub = r
             elif kind == "alternative":
-                v.alternatives[name] = r
+                v.alternatives.setdefault(name, []).append(r)
             else:
                 v.mutants.setdefault(name, []).append(r)
             done[0] += 1
@@ -127,7 +138,8 @@ def print_table(verdicts: list[ExerciseVerdict], seeds: int, stream=None) -> boo
         rows.append([
             v.exercise,
             f"{ref.score:g}/{ref.max_points:g}" if ref else "-",
-            f"{sum(r.score >= r.max_points for r in v.alternatives.values())}/{len(v.alternatives)} full",
+            f"{sum(all(r.score >= r.max_points for r in runs) for runs in v.alternatives.values())}"
+            f"/{len(v.alternatives)} full",
             f"{v.stub.score:g}" if v.stub else "-",
             f"{caught}/{total}",
             f"{ok}/{runs}" if runs else "-",

@@ -39,6 +39,48 @@ class _Failed(Exception):
         self.error = error
 
 
+class _SourceLoader:
+    """The submission's ``__loader__``: its source for ``linecache`` and ``inspect``.
+
+    The file is not on the child's disk. AutoGraph (``@tf.function``) refreshes the
+    ``linecache`` entry of a function's file before it reads the source, which drops an entry
+    nothing can reload; through the loader it reloads, and a learner's ``@tf.function`` with
+    an ``if`` on a tensor converts as it would from a file.
+    """
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def get_source(self, name: str) -> str:
+        return self.code
+
+
+def _build_without_keeping_traces() -> None:
+    """Keras builds a layer by running its ``call()`` on symbolic inputs in a scratch graph
+    (``backend.compute_output_spec``), where a weight not made yet reads as its initial value.
+    A learner's ``@tf.function`` (on ``call()``, allowed by the course) traced there keeps that
+    trace, and in TensorFlow 2.21 every later call with the same signature computes with those
+    first values: weights set, trained or loaded are ignored, though the code is correct. While
+    Keras builds, ``tf.function``s here run as plain Python, so no such trace is kept."""
+    import keras.src.backend as backend
+    import tensorflow as tf
+
+    spec = backend.compute_output_spec
+    if getattr(spec, "kerasgrade_untraced", False):
+        return
+
+    def compute_output_spec(*args, **kwargs):
+        eager = tf.config.functions_run_eagerly()
+        tf.config.run_functions_eagerly(True)
+        try:
+            return spec(*args, **kwargs)
+        finally:
+            tf.config.run_functions_eagerly(eager)
+
+    compute_output_spec.kerasgrade_untraced = True
+    backend.compute_output_spec = compute_output_spec
+
+
 def _on_alarm(signum, frame):
     raise CheckTimeout()
 
@@ -152,8 +194,10 @@ class Server:
 
         module = types.ModuleType(SUBMISSION_MODULE)
         module.__file__ = self.filename
+        module.__loader__ = _SourceLoader(self.code)
         linecache.cache[self.filename] = (len(self.code), None, self.code.splitlines(True), self.filename)
         sys.modules[SUBMISSION_MODULE] = module
+        _build_without_keeping_traces()
         try:
             compiled = compile(self.code, self.filename, "exec", dont_inherit=True)
         except SyntaxError as e:
@@ -202,8 +246,29 @@ class Server:
             info.update(bases=[b.__name__ for b in obj.__bases__],
                         mro=[f"{c.__module__}.{c.__qualname__}" for c in obj.__mro__][:40],
                         is_model=issubclass(obj, keras.Model),
-                        is_layer=issubclass(obj, keras.layers.Layer))
+                        is_layer=issubclass(obj, keras.layers.Layer),
+                        methods=self._method_lines(obj))
         return info
+
+    def _method_lines(self, cls: type) -> dict[str, int]:
+        """The line where the code of each method the class has from this file starts, as the
+        class resolves it now: the judge matches them with the class statement it reads."""
+        import inspect
+
+        found = {}
+        for owner in cls.__mro__:
+            if getattr(owner, "__module__", None) != SUBMISSION_MODULE:
+                continue
+            for name in list(vars(owner))[:200]:
+                if name in found:
+                    continue
+                f = inspect.getattr_static(cls, name, None)
+                f = getattr(f, "fget", None) or getattr(f, "func", None) or getattr(f, "__func__", f)
+                f = inspect.unwrap(getattr(f, "python_function", f))
+                code = getattr(f, "__code__", None)
+                if isinstance(code, types.CodeType) and code.co_filename == self.filename:
+                    found[name] = code.co_firstlineno
+        return found
 
     def op_new(self, cls, args: list, kwargs: dict):
         return self._keep(self._obj(cls)(*self._args(args), **self._args(kwargs)))

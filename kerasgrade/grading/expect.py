@@ -126,19 +126,33 @@ def get_class(submission: Submission, name: str, base: str = "Model") -> Remote:
     if base == "Layer" and (info.get("is_model") is True or src.resolves_to(name, "Model")):
         fail(f"Inheritance: `{name}` is a building block, not a whole model: subclass "
              f"`{base_name}`, not `tf.keras.Model` (its bases are ({bases})).")
-    line = src.rebound(name)
-    if line:
-        fail(f"`{name}` is bound again at line {line} of your file, after its class statement: the "
-             f"exercise is graded on the class as written (`class {name}(...)`), so define it once and "
-             "leave it as it is.")
+    _expect_class_as_written(src, name, info)
     claimed = info.get("is_model" if base == "Model" else "is_layer") is True
-    if node is None or not src.resolves_to(name, base) or not claimed:
+    inherits = src.inherits(name, base) if node is not None else False
+    if not claimed or inherits is False:
         fail(f"Inheritance: `{name}` must subclass `{base_name}` so that Keras gives it layers "
              f"tracking, weights, fit() and save(). Its bases are ({bases or 'none'}). "
              f"Write `class {name}({base_name}):`.")
     cls = Remote(submission.channel, info["ref"], name, info)
     cls.source = src  # what the judge read of the class statement, for the source checks
     return cls
+
+
+def _expect_class_as_written(src: Source, name: str, info: dict) -> None:
+    """The class the module's name holds once the file has run is the one of its class
+    statement: each method the statement (or a same-file base) defines is the one the class
+    uses. Wrapped or registered again (``SimpleMLP = register(SimpleMLP)``) it still is;
+    swapped for another class, or given another ``__init__``, it is not, and the source facts
+    the judge reads from the statement would describe something else."""
+    runtime = info.get("methods")
+    runtime = runtime if isinstance(runtime, dict) else {}
+    moved = [m for m, lines in src.method_lines(name).items() if runtime.get(m) not in lines]
+    if moved:
+        line = src.rebound(name)
+        where = f"at line {line} of your file" if line else "after its class statement"
+        fail(f"`{name}` is changed {where}: its `{moved[0]}` is not the one its class statement "
+             f"defines. The exercise is graded on the class as written (`class {name}(...)`), so "
+             "define it once and leave it as it is.")
 
 
 def build(cls: Remote, *args, **kwargs) -> Remote:
@@ -504,25 +518,6 @@ def accuracy(model: Remote, x, y) -> float:
     if not isinstance(out, np.ndarray) or out.ndim != 2 or len(out) != len(y):
         fail(f"Training: the trained model's output on {len(y)} rows has shape {np.shape(out)}.")
     return float(np.mean(np.argmax(out, axis=-1) == y))
-
-
-# -- added for ex02 and ex03
-
-TRACED_CALL = ("`{where}` is decorated with `@tf.function`: in Keras 3, a layer first built during "
-               "such a traced call keeps, in that trace, the weights it had then, so weights set, "
-               "trained or loaded later are ignored for inputs of that shape. Remove the decorator "
-               "(Keras compiles `call()` for `fit()` by itself).")
-
-
-def traced_call_hint(submission: Submission, *classes: str) -> str:
-    """What to say when ``call()`` of one of ``classes`` is decorated with ``@tf.function`` (read
-    from the source): the likely cause of outputs that do not follow the weights."""
-    from kerasgrade.grading.source_facts import traced_methods
-
-    for name in classes:
-        if "call" in traced_methods(submission.source, name):
-            return TRACED_CALL.format(where=f"{name}.call()")
-    return ""
 
 
 # -- added for ex04, ex05 and ex06: layers found among those Keras tracks, believed by behaviour

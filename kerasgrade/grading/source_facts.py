@@ -40,7 +40,8 @@ class Source:
     # -- imports ------------------------------------------------------------------------
 
     def _aliases(self) -> dict[str, str]:
-        """Local name → dotted module path, from the file's imports (``tf`` → ``tensorflow``)."""
+        """Local name → dotted path, from the file's imports (``tf`` → ``tensorflow``) and its
+        module-level aliases (``Model = tf.keras.models.Model``, a name bound only there)."""
         found = {}
         for node in ast.walk(self.tree) if self.tree else ():
             if isinstance(node, ast.Import):
@@ -49,6 +50,15 @@ class Source:
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for a in node.names:
                     found[a.asname or a.name] = f"{node.module}.{a.name}"
+        self.aliases = found
+        bindings = _binding_counts(self.tree) if self.tree else {}
+        for stmt in self.tree.body if self.tree else ():
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and isinstance(stmt.value, (ast.Name, ast.Attribute))
+                    and bindings.get(stmt.targets[0].id) == 1 and stmt.targets[0].id not in found):
+                path = self.dotted(stmt.value)
+                if path:
+                    found[stmt.targets[0].id] = path
         return found
 
     def dotted(self, node: ast.AST) -> str:
@@ -95,22 +105,51 @@ class Source:
     def close_names(self, name: str) -> list[str]:
         return difflib.get_close_matches(name, list(self.classes()), n=3, cutoff=0.6)
 
-    def resolves_to(self, name: str, keras_class: str, _seen: frozenset = frozenset()) -> bool:
+    def resolves_to(self, name: str, keras_class: str) -> bool:
         """Whether class ``name`` of this file derives from ``keras_class`` (``Model``, ``Layer``)
         by its class statements: directly, or through classes of this same file."""
+        return self.inherits(name, keras_class) is True
+
+    def inherits(self, name: str, keras_class: str, _seen: frozenset = frozenset()) -> bool | None:
+        """``resolves_to``, or None where the source cannot tell: a base that is neither
+        imported, nor a class of the file, nor a builtin (a base made by a call, a name bound
+        in a way the file's text does not settle). False only when every base is known."""
         node = self.class_def(name)
         if node is None or name in _seen:
             return False
+        unknown = False
         for base in node.bases:
             path = self.dotted(base)
             last = path.rsplit(".", 1)[-1]
             if last == keras_class and "." in path and (path.rsplit(".", 1)[0] in KERAS_MODULES
                                                         or path.startswith("keras.")):
                 return True
-            if path == last and path in self.classes() and self.resolves_to(path, keras_class,
-                                                                             _seen | {name}):
-                return True
-        return False
+            if path == last and path in self.classes():
+                inherited = self.inherits(path, keras_class, _seen | {name})
+                if inherited is True:
+                    return True
+                unknown |= inherited is None
+            elif path not in _BUILTIN_BASES and path.split(".")[0] not in self._imported_roots():
+                unknown = True
+        return None if unknown else False
+
+    def _imported_roots(self) -> set[str]:
+        return {path.split(".")[0] for path in self.aliases.values()}
+
+    def method_lines(self, class_name: str) -> dict[str, set[int]]:
+        """The methods class ``class_name`` has by the file's class statements (its own and
+        same-file bases'), each with the lines its code may start at (``def`` or a decorator)."""
+        lines: dict[str, set[int]] = {}
+        node = self.class_def(class_name)
+        for item in node.body if node is not None else ():
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines.setdefault(item.name, {item.lineno, *(d.lineno for d in item.decorator_list)})
+        for base in node.bases if node is not None else ():
+            path = self.dotted(base)
+            if path in self.classes() and path != class_name:
+                for method, at in self.method_lines(path).items():
+                    lines.setdefault(method, at)
+        return lines
 
     def method(self, class_name: str, method: str, _seen: frozenset = frozenset()):
         """The ``def method`` that class ``class_name`` uses: its own, or a same-file base's."""
@@ -147,6 +186,28 @@ class Source:
         return SuperCall(False, False)
 
 
+_BUILTIN_BASES = frozenset({"object", "int", "float", "str", "dict", "list", "tuple", "set", "Exception"})
+
+
+def _binding_counts(tree: ast.AST) -> dict[str, int]:
+    """How many times each name is bound anywhere in the file (assignments, loops, imports,
+    ``def``, ``class``, ``global``): an alias is believed only when bound once."""
+    counts: dict[str, int] = {}
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names = [node.id]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [node.name]
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.asname or a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names = list(node.names) * 2  # bound from inside a function: never an alias
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+    return counts
+
+
 def _parent_init(stmt: ast.stmt) -> ast.Call | None:
     """The call of ``super().__init__(...)``, ``super(Cls, self).__init__(...)`` or
     ``Base.__init__(self, ...)`` that ``stmt`` is, if it is one."""
@@ -169,14 +230,3 @@ def _forwards_kwargs(call: ast.Call, init) -> bool:
     name = init.args.kwarg.arg if init.args.kwarg else None
     return name is not None and any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == name
                                     for k in call.keywords)
-
-
-# -- added for ex02 and ex03
-
-def traced_methods(source: Source, class_name: str) -> list[str]:
-    """The methods of class ``class_name`` (its own) decorated with ``@tf.function``."""
-    node = source.class_def(class_name)
-    return [item.name for item in (node.body if node is not None else [])
-            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                source.dotted(d.func if isinstance(d, ast.Call) else d) == "tensorflow.function"
-                for d in item.decorator_list)]

@@ -1,6 +1,6 @@
-"""Mistake: `@tf.function` on Linear.call(): in Keras 3, when the layer is first built inside
-LinearRegressor's first call, that trace keeps the weights the layer had then, so the
-regressor ignores set, trained or loaded weights for inputs of that shape."""
+"""Correct, in another style: `@tf.function` on Linear.call(), the layer first built inside
+LinearRegressor's first call or inside fit() (the course allows the decorator; the child keeps
+no trace made while Keras builds)."""
 import tensorflow as tf
 
 

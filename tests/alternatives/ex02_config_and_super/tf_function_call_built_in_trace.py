@@ -1,6 +1,6 @@
-"""Mistake: `@tf.function` on call(), with the layers first built inside the trace: in Keras 3
-that trace keeps the weights the layers had then, so set, trained or loaded weights are ignored
-for inputs of the first shape (a trained model predicts as an untrained one)."""
+"""Correct, in another style: `@tf.function` on call(), the layers first built inside the trace
+(the course allows the decorator; the child keeps no trace made while Keras builds, so set,
+trained and loaded weights are used)."""
 import tensorflow as tf
 from keras.saving import register_keras_serializable
 
