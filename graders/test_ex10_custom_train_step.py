@@ -42,6 +42,7 @@ A network the replica cannot follow (a layer of the learner's own making, layers
 an order other than the one they were created in, a skip connection) is told so, plainly:
 the step checks need a network of Keras layers applied one after the other.
 """
+import itertools
 from contextlib import contextmanager
 
 import keras
@@ -204,8 +205,8 @@ def _draw_weights(layer) -> list[np.ndarray]:
 CANNOT_FOLLOW = (
     "To judge your `train_step`, the grader rebuilds your network from the Keras layers your model "
     "tracks (Dense, Dropout, BatchNormalization, LayerNormalization, Activation; in a "
-    "`Sequential`, a list or bound one by one on `self`), applied one after the other in the order "
-    "they were created, and computes the step itself. ")
+    "`Sequential`, a list or bound one by one on `self`), applied one after the other, with the "
+    "built-in activations call() applies between them, and computes the step itself. ")
 
 
 class Replica:
@@ -319,18 +320,78 @@ def replicate(submission, clip_norm=None) -> Replica:
         fail(CANNOT_FOLLOW + f"Your model owns {learner_trainable} trainable weights, but its "
              f"layers hold {sum(len(layer.trainable_weights) for layer in layers)}: create the "
              "weights inside Keras layers bound on `self`, not with `add_weight` on the model.")
-    rep = Replica(model, paths, layers)
-    rep.initial = {path: _draw_weights(layer) for path, layer in zip(paths, layers) if layer.weights}
-    rep.set_weights(rep.initial)
+    initial = {path: _draw_weights(layer) for path, layer in zip(paths, layers) if layer.weights}
+    for path, layer in zip(paths, layers):
+        if path in initial:
+            layer.set_weights(initial[path])
+            with doing("setting the weights of your layers"):
+                model.set_weights(initial[path], path=path)
     x = features(16, N_FEATURES)
     got = run(model, x)
-    want = rep.net(x, training=False).numpy()
-    if got.shape != want.shape or not np.allclose(got, want, atol=1e-4, rtol=1e-4):
+    for chain in _arrangements(paths, layers):
+        want = _forward([layer for _, layer in chain], x)
+        if want is not None and got.shape == want.shape and np.allclose(got, want, atol=1e-4, rtol=1e-4):
+            break
+    else:
         order = " -> ".join(f"{type(layer).__name__}" for layer in layers)
         fail(CANNOT_FOLLOW + f"With the weights the grader set, your model's output is not that of "
-             f"its layers applied in the order they were created ({order}). Create the layers in "
-             "`__init__` in the order `call()` applies them, and use each one once.")
+             f"its layers ({order}) applied one after the other, in any order, with or without a "
+             "built-in activation between them. Use each layer once, one after the other.")
+    rep = Replica(model, [path for path, _ in chain], [layer for _, layer in chain])
+    rep.initial = initial
     return rep
+
+
+# Activations a learner may apply in call() between two layers (`tf.nn.relu(self.hidden(x))`).
+CALL_ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu", "silu", "leaky_relu", "softplus", "selu", "relu6")
+MAX_ARRANGEMENTS = 3000
+
+
+def _arrangements(paths: list[str], layers: list):
+    """The chains of the learner's layers the judge tries, as (path, layer) lists: the order
+    they were created in first, then every other order their sizes allow (up to 7 layers), each
+    with no activation or a built-in one applied after a linear Dense layer that is not last."""
+    n = len(layers)
+    orders = [tuple(range(n))] + ([o for o in itertools.permutations(range(n)) if o != tuple(range(n))]
+                                  if n <= 7 else [])
+    tried = 0
+    for order in orders:
+        if not _sizes_chain([layers[i] for i in order]):
+            continue
+        gaps = [k for k, i in enumerate(order[:-1]) if isinstance(layers[i], keras.layers.Dense)
+                and layers[i].get_config().get("activation") == "linear"]
+        for acts in itertools.product((None, *CALL_ACTIVATIONS), repeat=len(gaps)):
+            tried += 1
+            if tried > MAX_ARRANGEMENTS:
+                return
+            chain = []
+            for k, i in enumerate(order):
+                chain.append((paths[i], layers[i]))
+                act = acts[gaps.index(k)] if k in gaps else None
+                if act is not None:
+                    chain.append((f"<{act} after {paths[i]}>", keras.layers.Activation(act)))
+            yield chain
+
+
+def _sizes_chain(layers: list) -> bool:
+    """Whether the layers, applied in this order, take N_FEATURES inputs to one output."""
+    size = N_FEATURES
+    for layer in layers:
+        if isinstance(layer, keras.layers.Dense):
+            if layer.kernel.shape[0] != size:
+                return False
+            size = layer.kernel.shape[1]
+        elif layer.weights and layer.weights[0].shape[0] != size:
+            return False
+    return size == 1
+
+
+def _forward(layers: list, x) -> np.ndarray | None:
+    """The chain's output at inference, computed by the judge."""
+    h = x
+    for layer in layers:
+        h = layer(h, training=False)
+    return np.asarray(h)
 
 
 def compiled(submission, clip_norm=None, *, optimizer="SGD", learning_rate=0.1, loss="mse",
