@@ -343,9 +343,15 @@ class Server:
             return self._keep(keras.models.load_model(path))
 
     def op_isinstance(self, obj, of: str):
-        """Whether the object is an instance of a Keras class named by its public path."""
+        """Whether the object is an instance of a Keras class named by its public path, or of a
+        class the judge holds a reference to (the learner's own)."""
         import keras
 
+        if isinstance(of, Ref):
+            kind = self._obj(of)
+            if not isinstance(kind, type):
+                raise _Failed({"kind": "ProtocolError", "text": "not a class"})
+            return isinstance(self._obj(obj), kind)
         kind = {"Model": keras.Model, "Layer": keras.layers.Layer, "Metric": keras.metrics.Metric,
                 "Mean": keras.metrics.Mean}.get(of)
         if kind is None:

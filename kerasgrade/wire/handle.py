@@ -168,8 +168,10 @@ class Remote:
         value = self.channel.request("get_weights", obj=self.ref, path=path, trainable_only=trainable_only)
         return value if isinstance(value, list) else []
 
-    def isinstance_of(self, keras_class: str) -> bool:
-        return self.channel.request("isinstance", obj=self.ref, of=keras_class) is True
+    def isinstance_of(self, cls: "str | Remote") -> bool:
+        """Whether the object is an instance of a Keras class (by name) or of a class in the child."""
+        of = cls.ref if isinstance(cls, Remote) else cls
+        return self.channel.request("isinstance", obj=self.ref, of=of) is True
 
 
 def _refs(value):
