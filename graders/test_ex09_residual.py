@@ -86,14 +86,14 @@ def blocks_of(submission, model) -> int:
     """How many blocks ``self.blocks`` holds (a list or tuple bound on the instance)."""
     node = submission.source.class_def(NET)
     shared = [s for s in (node.body if node is not None else []) if isinstance(s, (ast.Assign, ast.AnnAssign))
-              and any(isinstance(t, ast.Name) and t.id == "blocks"
-                      for t in (s.targets if isinstance(s, ast.Assign) else [s.target]))]
-    if shared:
+              and s.value is not None and any(isinstance(t, ast.Name) and t.id == "blocks"
+                                              for t in (s.targets if isinstance(s, ast.Assign) else [s.target]))]
+    with doing("reading `self.blocks`"):
+        blocks = model.get("blocks") if model.has("blocks") else None
+    if shared and not blocks_tracked(model, blocks):
         fail(f"Binding through self: `blocks` is a list in the class body (line {shared[0].lineno}), shared by "
              "every ResidualNet, and Keras never sees it bound on the model, so it does not track the "
              f"blocks (fit() would not train them). Create the list in `__init__`: {FIX_BLOCKS}.")
-    with doing("reading `self.blocks`"):
-        blocks = model.get("blocks") if model.has("blocks") else None
     if blocks is None:
         fail(f"Binding through self: `ResidualNet` has no attribute `self.blocks`. Bind a list of blocks in "
              f"`__init__`: {FIX_BLOCKS}.")
@@ -101,6 +101,18 @@ def blocks_of(submission, model) -> int:
         fail("Binding through self: `self.blocks` should be a list of ResidualBlocks, but it is "
              f"{'a very long list' if isinstance(blocks, (list, tuple)) else 'something else'}.")
     return len(blocks)
+
+
+def blocks_tracked(model, blocks) -> bool:
+    """Whether every block of ``self.blocks`` is among the layers Keras tracks on the model: a list
+    set in `__init__` is, one only in the class body is not (a class-level default that
+    `__init__` replaces is fine)."""
+    if not isinstance(blocks, (list, tuple)) or len(blocks) > 64:
+        return False
+    with doing("reading the layers Keras tracks on your ResidualNet"):
+        tracked = {layer.get("id") for layer in model.describe().get("layers", []) if isinstance(layer, dict)}
+        ids = [model.describe(f"blocks[{i}]", layers=False).get("id") for i in range(len(blocks))]
+    return all(i is not None and i in tracked for i in ids)
 
 
 def expect_num_blocks(submission, model, n: int) -> None:
