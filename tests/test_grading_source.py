@@ -49,22 +49,21 @@ def test_a_name_keras_that_is_not_imported_from_keras_is_not_keras():
     assert not s.resolves_to("Net", "Model")
 
 
-@pytest.mark.parametrize("init, first, forwards", [
-    ("super().__init__(**kwargs)\nself.a = 1", True, True),
-    ('"""Doc."""\nsuper().__init__(**kwargs)', True, True),
-    ("super(Net, self).__init__(**kwargs)", True, True),
-    ("keras.Model.__init__(self, **kwargs)", True, True),
-    ("super().__init__(name=kwargs.get('name'))", True, False),
-    ("self.a = 1\nsuper().__init__(**kwargs)", False, False),
+@pytest.mark.parametrize("init, first", [
+    ("super().__init__(**kwargs)\nself.a = 1", True),
+    ('"""Doc."""\nsuper().__init__(**kwargs)', True),
+    ("super(Net, self).__init__(**kwargs)", True),
+    ("keras.Model.__init__(self, **kwargs)", True),
+    ("super().__init__(name=kwargs.get('name'))", True),
+    ("self.a = 1\nsuper().__init__(**kwargs)", False),
 ])
-def test_the_parent_constructor_is_found_first_in_its_spellings(init, first, forwards):
+def test_the_parent_constructor_is_found_first_in_its_spellings(init, first):
     body = textwrap.indent(init, " " * 8)
     s = Source("import keras\nclass Net(keras.Model):\n    @property\n    def size(self):\n        return 1\n\n"
                f"    def __init__(self, units=3, **kwargs):\n{body}\n\n"
                "    @tf.function\n    def call(self, x):\n        return x\n")
     call = s.super_call("Net")
     assert call.found and call.first is first
-    assert call.forwards_kwargs is forwards or not first
 
 
 def test_init_inherited_from_a_class_of_the_same_file_is_read_there():
@@ -109,7 +108,7 @@ class Net(tf.keras.Model):
 
 def test_tf_function_on_call_leaves_the_super_call_found_first():
     call = Source(CODE).super_call("Net")
-    assert call.found and call.first and call.forwards_kwargs
+    assert call.found and call.first
 
 
 def test_a_decoy_class_under_if_false_is_not_the_class_of_the_module():

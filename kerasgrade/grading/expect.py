@@ -295,11 +295,14 @@ def expect_forwards_kwargs(cls: Remote, *args, **kwargs) -> Remote:
         fail(f"The super() call: `{cls.label}(name=\"{probe}\").name` is {clean(shown)}, not "
              f"'{probe}'. Keras options such as `name=` reach Keras only if `__init__` accepts "
              "`**kwargs` and forwards them: `super().__init__(**kwargs)`.")
-    source = getattr(cls, "source", None)
-    if source is not None and not source.super_call(cls.label).forwards_kwargs:
-        fail(f"The super() call: `{cls.label}.__init__` should accept `**kwargs` and pass all of "
-             "them on, `super().__init__(**kwargs)`, so that every Keras option (`name=`, `dtype=`, "
-             "`trainable=`) reaches Keras, not only some of them.")
+    # Not only name=: every Keras option reaches Keras (seen run, whatever the source looks like).
+    other = build(cls, *args, **kwargs, trainable=False)
+    with doing(f"reading `.trainable` of `{cls.label}(trainable=False)`"):
+        trainable = other.get("trainable")
+    if trainable is not False:
+        fail(f"The super() call: `{cls.label}(trainable=False).trainable` is not False: `__init__` "
+             "should accept `**kwargs` and pass all of them on, `super().__init__(**kwargs)`, so that "
+             "every Keras option (`name=`, `dtype=`, `trainable=`) reaches Keras, not only some of them.")
     return model
 
 

@@ -25,7 +25,6 @@ class SuperCall:
     found: bool
     first: bool
     line: int = 0
-    forwards_kwargs: bool = False
 
 
 class Source:
@@ -178,11 +177,10 @@ class Source:
         for stmt in body:
             call = _parent_init(stmt)
             if call is not None:
-                return SuperCall(True, True, stmt.lineno - init.lineno + 1, _forwards_kwargs(call, init))
+                return SuperCall(True, True, stmt.lineno - init.lineno + 1)
             if any(isinstance(n, ast.Name) and n.id == "self" for n in ast.walk(stmt)):
                 late = next((s for s in body if _parent_init(s) is not None), None)
-                return SuperCall(late is not None, False, stmt.lineno - init.lineno + 1,
-                                 late is not None and _forwards_kwargs(_parent_init(late), init))
+                return SuperCall(late is not None, False, stmt.lineno - init.lineno + 1)
         return SuperCall(False, False)
 
 
@@ -224,9 +222,3 @@ def _parent_init(stmt: ast.stmt) -> ast.Call | None:
             and call.args[0].id == "self":
         return call
     return None
-
-
-def _forwards_kwargs(call: ast.Call, init) -> bool:
-    name = init.args.kwarg.arg if init.args.kwarg else None
-    return name is not None and any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == name
-                                    for k in call.keywords)
