@@ -92,7 +92,7 @@ def cmd_grade(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from kerasgrade.intake import take_in
+    from kerasgrade.intake.pipeline import take_in
     from kerasgrade.intake.summary import problem_lines, summary_lines
 
     course = _course(args)

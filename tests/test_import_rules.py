@@ -60,3 +60,17 @@ def test_a_cycle_a_broken_layer_a_module_outside_the_layers_and_keras_in_the_par
     assert "kerasgrade.result is not allowed to import kerasgrade.reports" in proc.stdout
     assert "kerasgrade.stray" in proc.stdout
     assert "kerasgrade.sanitize is not allowed to import keras" in proc.stdout
+
+
+def test_no_package_init_imports_a_module_of_its_own_package():
+    """`from kerasgrade.intake import canvas` runs the package's `__init__` first: an `__init__` that
+    imported `intake.pipeline`, which imports `canvas` through the package, was a circle that the
+    sibling contract does not see."""
+    import ast
+
+    for init in (ROOT / "kerasgrade").rglob("__init__.py"):
+        package = ".".join(init.relative_to(ROOT).parent.parts)
+        for node in ast.walk(ast.parse(init.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            assert not any(n.startswith(package + ".") for n in names), f"{init}: imports {names}"

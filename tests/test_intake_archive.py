@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kerasgrade.errors import KerasgradeError
-from kerasgrade.intake import archive, take_in
+from kerasgrade.intake import archive
+from kerasgrade.intake.pipeline import take_in
 from kerasgrade.intake.archive import Budget, Unreadable, clean_name, list_dir, list_zip
 
 from .archives import (NOTEBOOK, SOLUTION_TEXT, lying_zip, member, nested_zip, tree, with_encrypted_flag, write_zip,

@@ -8,7 +8,7 @@ import pytest
 
 from kerasgrade.discover import STUDENT_ID, discover
 from kerasgrade.errors import KerasgradeError
-from kerasgrade.intake import take_in
+from kerasgrade.intake.pipeline import take_in
 from kerasgrade.intake.canvas import parse_name
 from kerasgrade.intake.matching import match_name
 from kerasgrade.intake.summary import problem_lines, summary_lines

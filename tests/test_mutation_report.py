@@ -43,7 +43,7 @@ def test_the_terminal_report_shows_the_score_the_checks_and_the_survivor_with_it
     buf = io.StringIO()
     print_report(a_run(), Console(file=buf, width=160, color_system=None))
     text = buf.getvalue()
-    assert "0.50" in text and "never (hidden)" in text
+    assert "0.50 (50%)" in text and "never (hidden)" in text
     assert "survivor ex01 activation/Net.__init__:self.out:relu" in text
     assert '+        self.out = Dense(3, activation="relu")' in text
     assert "saw another output and passed: shape" in text

@@ -7,8 +7,8 @@ One job per module: ``archive`` (reading untrusted zips and folders), ``canvas``
 ``gradescope``, ``nbgrader_exchange``, ``folders`` (each platform's layout), ``upload``
 (what they hand over), ``matching`` (file name to exercise), ``manifest`` (the record),
 ``summary`` (what the instructor is told), ``pipeline`` (``take_in``: the steps, in order).
-"""
-from kerasgrade.intake.pipeline import PLATFORMS, take_in
-from kerasgrade.manifest import Manifest, read_manifest
 
-__all__ = ["take_in", "PLATFORMS", "Manifest", "read_manifest"]
+The package itself imports nothing: ``from kerasgrade.intake.pipeline import take_in``
+(a package ``__init__`` that imported its own modules would make each of them import it
+back, a circle).
+"""

@@ -52,7 +52,8 @@ def as_dict(run: Run) -> dict:
 
 
 def _score(score) -> str:
-    return f"{score:.2f}" if score is not None else "-"
+    """A mutation score as the fraction and the percentage of mutants killed: ``0.50 (50%)``."""
+    return f"{score:.2f} ({score:.0%})" if score is not None else "-"
 
 
 def print_report(run: Run, console: Console | None = None, *, checks: bool = True) -> None:
