@@ -31,7 +31,7 @@ __all__ = [
     "Submission", "fail", "doing", "get_class", "build", "run", "expect_super_first",
     "expect_forwards_kwargs", "expect_layer", "expect_activation", "verify_dense", "expect_tracked",
     "expect_same_object", "expect_close", "expect_softmax", "expect_shape", "train", "accuracy",
-    "record", "recorded", "activation", "expect_uses_weights", "expect_varies",
+    "record", "recorded", "activation", "expect_uses_weights", "expect_varies", "leaves",
 ]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -206,10 +206,14 @@ def run(model: Remote, x, what: str = "", verify: bool = True, **kwargs):
     return out
 
 
-def _leaves(value) -> list[np.ndarray]:
-    """The arrays of an output (one array, a dict or a list of them), as float64."""
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
-    return [np.asarray(v, dtype="float64") for v in items]
+def leaves(value) -> list[np.ndarray]:
+    """The arrays of an output (one array, or dicts and lists of them, nested), as float64, a
+    dict's in the order of its keys: the one way the judge flattens what a model returned."""
+    if isinstance(value, dict):
+        return [a for k in sorted(value, key=str) for a in leaves(value[k])]
+    if isinstance(value, (list, tuple)):
+        return [a for v in value for a in leaves(v)]
+    return [np.asarray(value, dtype="float64")]
 
 
 def expect_uses_weights(model: Remote, x, what: str = "", call_kwargs: dict | None = None, seen=None) -> None:
@@ -240,11 +244,11 @@ def expect_uses_weights(model: Remote, x, what: str = "", call_kwargs: dict | No
     with doing(what):
         for weights in (first, second, first):
             model.channel.request("set_trainable", obj=model.ref, weights=weights)
-            outputs.append(_leaves(_numbers(model(x, **kwargs), what)))
+            outputs.append(leaves(_numbers(model(x, **kwargs), what)))
         model.channel.request("set_trainable", obj=model.ref, weights=own)
-        back = _leaves(_numbers(model(x, **kwargs), what)) if deterministic and seen is not None else None
+        back = leaves(_numbers(model(x, **kwargs), what)) if deterministic and seen is not None else None
     if back is not None and not all(u.shape == v.shape and np.allclose(u, v, atol=1e-5, equal_nan=True)
-                                    for u, v in zip(back, _leaves(seen))):
+                                    for u, v in zip(back, leaves(seen))):
         fail("Your model's output changed between two calls on the same input with the same weights: "
              "call() should compute the output from the layers created in `__init__` (and nothing "
              "else), the same way every time.")

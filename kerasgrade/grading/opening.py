@@ -29,6 +29,7 @@ from kerasgrade.grading.expect import (
     expect_super_first,
     fail,
     get_class,
+    leaves,
     run,
 )
 
@@ -91,7 +92,7 @@ def opening_checks(name: str, *, inputs: Callable[[], object], base: str = "Mode
         if after != weights:
             fail(f"Calling the model a second time changed its number of trainable weights ({weights} "
                  f"then {after}): layers must be created once in `__init__`, never in `call()`.")
-        for got, want in zip(_leaves(second), _leaves(first)):
+        for got, want in zip(leaves(second), leaves(first)):
             expect_close(got, want, "Calling the model twice on the same input gave different outputs",
                          hint="Create layers in __init__, not in call(): a layer created in call() "
                               "gets new random weights every time.")
@@ -106,12 +107,6 @@ def opening_checks(name: str, *, inputs: Callable[[], object], base: str = "Mode
         register(test_layers_persist_between_calls, points[3], "__init__ vs call()",
                  "Layers are created once in __init__: the same input gives the same output on every call")
     return checks
-
-
-def _leaves(value) -> list:
-    if isinstance(value, dict):
-        return [value[k] for k in sorted(value)]
-    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _shape_text(x) -> str:

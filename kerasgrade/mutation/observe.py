@@ -12,6 +12,7 @@ import weakref
 
 import numpy as np
 
+from kerasgrade.grading.expect import leaves
 from kerasgrade.mutation.probe import PROBE_KEY
 
 __all__ = ["probe_grader"]
@@ -27,18 +28,8 @@ def _digest(text: str) -> list[float]:
     return [float(int(h[i:i + 4], 16)) for i in (0, 4, 8)]
 
 
-def _leaves(value) -> list[np.ndarray]:
-    import keras
-
-    if isinstance(value, dict):
-        return [a for k in sorted(value, key=str) for a in _leaves(value[k])]
-    if isinstance(value, (list, tuple)):
-        return [a for v in value for a in _leaves(v)]
-    return [np.asarray(keras.ops.convert_to_numpy(value), dtype="float64").ravel()]
-
-
 def _stats(value) -> list[float]:
-    flat = np.concatenate(_leaves(value) or [np.zeros(0)])
+    flat = np.concatenate([a.ravel() for a in leaves(value)] or [np.zeros(0)])
     if flat.size == 0:
         return [0.0, 0.0, 0.0, 0.0]
     flat = np.nan_to_num(flat, nan=1e30, posinf=1e31, neginf=-1e31)
