@@ -110,8 +110,8 @@ def _layers_of(model, path=None, depth=0, found=None) -> list[tuple[str, dict]]:
         where = f"{path}.layers[{i}]" if path else f"layers[{i}]"
         if depth < 3 and (sub.get("is_model") is True or sub.get("builtin") in CONTAINERS):
             _layers_of(model, where, depth + 1, found)
-        else:
-            found.append((where, sub))
+        elif sub.get("id") is None or all(sub.get("id") != seen.get("id") for _, seen in found):
+            found.append((where, sub))  # a layer bound on self and also put in a Sequential: once
     return found
 
 
@@ -156,7 +156,30 @@ def _penalties(model, path: str):
     return {"kernel_regularizer": kernel[1], "bias_regularizer": bias[1]}
 
 
-def _replica_layer(info: dict, penalties: dict | None = None):
+RECTIFIERS = ("ReLU", "LeakyReLU")  # weightless activation layers, rebuilt from their config
+
+
+def _config(model, path: str) -> dict:
+    with doing(f"reading the configuration of your layer `{path}`"):
+        config = model.method("get_config", path=path)
+    return config if isinstance(config, dict) else {}
+
+
+def _rectifier(kind: str, config: dict):
+    """The judge's own ``ReLU`` or ``LeakyReLU`` with the learner's settings; None if odd."""
+    if kind == "LeakyReLU":
+        slope = _number(config.get("negative_slope", 0.3), 0.0, 10.0)
+        return None if slope is None else keras.layers.LeakyReLU(negative_slope=slope)
+    top = config.get("max_value")
+    top = None if top is None else _number(top, 0.0, 1e6)
+    slope = _number(config.get("negative_slope", 0.0), 0.0, 10.0)
+    threshold = _number(config.get("threshold", 0.0), -1e6, 1e6)
+    if slope is None or threshold is None or (config.get("max_value") is not None and top is None):
+        return None
+    return keras.layers.ReLU(max_value=top, negative_slope=slope, threshold=threshold)
+
+
+def _replica_layer(info: dict, penalties: dict | None = None, config: dict | None = None):
     """The judge's own built-in layer with the described settings, built; None if it cannot."""
     kind, settings = info.get("builtin"), info.get("settings") if isinstance(info.get("settings"), dict) else {}
     weights = [w for w in info.get("weights", []) if isinstance(w, dict)]
@@ -177,6 +200,8 @@ def _replica_layer(info: dict, penalties: dict | None = None):
     if kind == "Activation":
         act = _activation(settings.get("activation"))
         return None if act is None or shapes else keras.layers.Activation(act)
+    if kind in RECTIFIERS:
+        return None if shapes or config is None else _rectifier(kind, config)
     if kind == "Dropout":
         rate = _number(settings.get("rate"), 0.0, 0.95)
         return None if rate is None or shapes else keras.layers.Dropout(rate)
@@ -204,7 +229,7 @@ def _draw_weights(layer) -> list[np.ndarray]:
 
 CANNOT_FOLLOW = (
     "To judge your `train_step`, the grader rebuilds your network from the Keras layers your model "
-    "tracks (Dense, Dropout, BatchNormalization, LayerNormalization, Activation; in a "
+    "tracks (Dense, Dropout, BatchNormalization, LayerNormalization, Activation, ReLU, LeakyReLU; in a "
     "`Sequential`, a list or bound one by one on `self`), applied one after the other, with the "
     "built-in activations call() applies between them, and computes the step itself. ")
 
@@ -306,7 +331,8 @@ def replicate(submission, clip_norm=None) -> Replica:
     for path, info in found:
         if info.get("builtin") == "InputLayer":
             continue
-        layer = _replica_layer(info, _penalties(model, path) if info.get("builtin") == "Dense" else None)
+        layer = _replica_layer(info, _penalties(model, path) if info.get("builtin") == "Dense" else None,
+                               _config(model, path) if info.get("builtin") in RECTIFIERS else None)
         if layer is None:
             fail(CANNOT_FOLLOW + f"Your model's layer `{path}` is a {clean(info.get('class')) or 'layer'} "
                  "the grader cannot rebuild from its settings (built-in activations and L1/L2 "
