@@ -88,8 +88,11 @@ def _on_alarm(signum, frame):
 class Server:
     """One submission's objects and the operations the judge may ask for."""
 
-    def __init__(self, code: str, filename: str, notes: list[str] | None = None):
+    def __init__(self, code: str, filename: str, notes: list[str] | None = None,
+                 cells: dict[str, int] | None = None):
         self.code, self.filename, self.notes = code, filename, list(notes or [])
+        # a notebook's code is its cells joined: the lines before each cell, by its file name
+        self.cells = dict(cells or {})
         self.objects: dict[int, object] = {}
         self.module: types.ModuleType | None = None
 
@@ -266,8 +269,12 @@ class Server:
                 f = getattr(f, "fget", None) or getattr(f, "func", None) or getattr(f, "__func__", f)
                 f = inspect.unwrap(getattr(f, "python_function", f))
                 code = getattr(f, "__code__", None)
-                if isinstance(code, types.CodeType) and code.co_filename == self.filename:
+                if not isinstance(code, types.CodeType):
+                    continue
+                if code.co_filename == self.filename:
                     found[name] = code.co_firstlineno
+                elif code.co_filename in self.cells:
+                    found[name] = self.cells[code.co_filename] + code.co_firstlineno
         return found
 
     def op_new(self, cls, args: list, kwargs: dict):

@@ -45,6 +45,7 @@ __all__ = ["run_check_in_notebook", "find_course", "NotebookCheckFailed", "COURS
 
 COURSE_ENV = "KERASGRADE_COURSE"
 NOTEBOOK_SOURCE = "<notebook cells>"  # the file name the notebook's source is registered under
+_CELL_STARTS: dict[str, dict[str, int]] = {}  # where each cell's code starts in NOTEBOOK_SOURCE
 
 
 class NotebookCheckFailed(AssertionError):
@@ -118,20 +119,24 @@ def _defined_here(namespace: dict) -> list:
             and (inspect.isclass(v) or inspect.isfunction(v)) and getattr(v, "__module__", None) == main]
 
 
-def _notebook_source(objects: list) -> str:
-    """The source of the cells that define ``objects``, in the order they were defined."""
+def _notebook_source(objects: list) -> tuple[str, dict[str, int]]:
+    """The source of the cells that define ``objects``, in the order they were defined, and
+    where each cell starts in it (the lines before it, by the cell's file name)."""
     files: list[str] = []
     for obj in objects:
         for f in _functions_of(obj):
             name = f.__code__.co_filename
             if name not in files:
                 files.append(name)
-    chunks = []
+    chunks, starts, line = [], {}, 0
     for name in files:
         lines = linecache.getlines(name)
         if lines:
-            chunks.append("".join(lines).rstrip("\n") + "\n")
-    return "\n".join(chunks)
+            chunk = "".join(lines).rstrip("\n") + "\n"
+            starts[name] = line
+            line += chunk.count("\n") + 1  # and the blank line that joins the chunks
+            chunks.append(chunk)
+    return "\n".join(chunks), starts
 
 
 @contextlib.contextmanager
@@ -141,9 +146,10 @@ def _as_submission(namespace: dict):
     module.__dict__.update({k: v for k, v in namespace.items() if k not in ("__name__", "__spec__",
                                                                            "__loader__")})
     ours = _defined_here(namespace)
-    code = _notebook_source(ours)
+    code, starts = _notebook_source(ours)
     linecache.cache[NOTEBOOK_SOURCE] = (len(code), None, code.splitlines(True), NOTEBOOK_SOURCE)
     module.__file__ = NOTEBOOK_SOURCE
+    _CELL_STARTS[NOTEBOOK_SOURCE] = starts
     before = {id(o): o.__module__ for o in ours}
     saved = sys.modules.get(SUBMISSION_MODULE)
     sys.modules[SUBMISSION_MODULE] = module
@@ -173,7 +179,7 @@ def _judge_here(fn, name: str, module: types.ModuleType, course: Course, exercis
 
     code = linecache.cache.get(NOTEBOOK_SOURCE, (0, None, [], ""))[2]
     code = "".join(code)
-    server = Server(code, NOTEBOOK_SOURCE)
+    server = Server(code, NOTEBOOK_SOURCE, cells=_CELL_STARTS.get(NOTEBOOK_SOURCE, {}))
     server.module, server.objects[0] = module, module
     base = (course.seed, "notebook", exercise, hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest())
     draw.seed(draw.key(b"", *base, name))
