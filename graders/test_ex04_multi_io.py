@@ -17,7 +17,7 @@ from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.grading import draw
-from kerasgrade.grading.expect import (build, dense_activation, dense_shapes, doing, expect_close,
+from kerasgrade.grading.expect import (build, dense_activation, dense_shapes, doing, drawn_weights, expect_close,
                                        expect_shape, expect_softmax, expect_varies, fail, get_class, run,
                                        teaching, tracked_layers, train)
 from kerasgrade.grading.opening import opening_checks
@@ -117,7 +117,7 @@ def set_judge_weights(model) -> None:
     """Every weight Keras tracks set to weights the judge drew."""
     shapes = weight_shapes(model)
     with doing("setting your model's weights"):
-        model.set_weights(draw.weights_like(shapes))
+        model.set_weights(drawn_weights(model, shapes))
 
 
 def dense_layers(model) -> list[tuple[str, dict]]:

@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.grading import draw
-from kerasgrade.grading.expect import (activation, build, dense_activation, doing, expect_activation,
+from kerasgrade.grading.expect import (activation, build, dense_activation, doing, drawn_weights, expect_activation,
                                        expect_close, expect_layer, expect_shape, expect_tracked,
                                        expect_varies, fail, get_class, run, teaching, tracked_layers, train,
                                        verify_dense)
@@ -133,7 +133,7 @@ def judge_encoder(model):
             if not shapes or sum(int(np.prod(s)) for s in shapes) > 1_000_000:
                 fail(f"`self.encoder` should own the encoder's weights after a call, but it has weights "
                      f"of shapes {shapes[:6]}: embed both inputs with it.")
-            model.set_weights(draw.weights_like(shapes), path="encoder")
+            model.set_weights(drawn_weights(model, shapes, path="encoder"), path="encoder")
         return None
 
     def encode(x):
@@ -215,7 +215,7 @@ def test_is_symmetric(submission):
     run(model, (a, b))
     with doing("setting your model's weights"):
         shapes = [tuple(np.shape(w)) for w in model.get_weights()]
-        model.set_weights(draw.weights_like(shapes))
+        model.set_weights(drawn_weights(model, shapes))
     first = run(model, (a, b))
     expect_shape(first, (8, 1), "the output of SiameseNet(embedding_dim=8) on a pair of (8, 5) inputs")
     expect_varies(first)

@@ -12,7 +12,7 @@ from hypothesis import example, given, strategies as st
 from kerasgrade.checks import check, grading_settings
 from kerasgrade.grading import draw
 from kerasgrade.grading.draw import split, weights_like
-from kerasgrade.grading.expect import (accuracy, build, clean, doing, expect_activation, expect_layer,
+from kerasgrade.grading.expect import (accuracy, build, clean, doing, drawn_weights, expect_activation, expect_layer,
                                        expect_shape, expect_softmax, expect_tracked, expect_varies, fail,
                                        get_class, run, train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
@@ -279,7 +279,8 @@ def test_order_of_the_tokens_matters(submission):
             row[0] = row[-1] % 19 + 1
     run_ids(model, x, made)  # builds the layers
     with doing("setting weights the grader drew on your model"):
-        model.set_weights(weights_like([tuple(np.shape(w)) for w in model.get_weights()]))
+        shapes = [tuple(np.shape(w)) for w in model.get_weights()]
+        model.set_weights(drawn_weights(model, shapes))
     forward = run_ids(model, x, made)
     backward = run_ids(model, np.ascontiguousarray(x[:, ::-1]), made)
     expect_shape(forward, (8, 3), f"{made} on ids of shape (8, {length})")

@@ -223,8 +223,7 @@ def _replica_layer(info: dict, penalties: dict | None = None, config: dict | Non
 
 def _draw_weights(layer) -> list[np.ndarray]:
     """Weights the judge draws for one layer (a positive variance for BatchNormalization)."""
-    ws = draw.weights_like([tuple(v.shape) for v in layer.weights])
-    return [np.abs(w) + 0.5 if "variance" in v.path else w for w, v in zip(ws, layer.weights)]
+    return draw.variable_weights([tuple(v.shape) for v in layer.weights], [v.path for v in layer.weights])
 
 
 CANNOT_FOLLOW = (

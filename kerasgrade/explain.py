@@ -106,13 +106,19 @@ def explain(exc: BaseException, doing: str = "", filename: str | None = None) ->
     return msg
 
 
-def assertion_message(e: AssertionError) -> str:
+def assertion_message(e: AssertionError, group: BaseException | None = None) -> str:
+    """A failed check's message, with hypothesis's smallest failing case: the one path for it.
+
+    The case is in the notes of the failure itself, or, when hypothesis wrapped the failure in
+    a group (its FlakyFailure), in the group's notes (the first one is taken)."""
     msg = str(e).strip()
     if not isinstance(e, CheckFailed) and not msg:
         msg = "A check of the contract failed."
-    for note in getattr(e, "__notes__", []):
-        if note.startswith("Falsifying"):  # "Falsifying example" and "Falsifying explicit example"
-            msg += f"\n  Smallest failing case: {falsifying_case(note)}"
+    notes = [n for n in getattr(e, "__notes__", []) if n.startswith("Falsifying")]
+    if group is not None and "Falsifying" not in msg:
+        notes += [n for n in getattr(group, "__notes__", []) if n.startswith("Falsifying")][:1]
+    for note in notes:  # "Falsifying example" and "Falsifying explicit example"
+        msg += f"\n  Smallest failing case: {falsifying_case(note)}"
     return msg
 
 

@@ -7,7 +7,8 @@ import pytest
 from kerasgrade.errors import CheckFailed
 import numpy as np
 
-from kerasgrade.grading.expect import clean, dense_shapes, fail, layer_weights, teaching
+from kerasgrade.grading.expect import (OTHER_ACTIVATIONS, activation, clean, dense_shapes, expect_close, fail,
+                                       layer_weights, teaching)
 
 LESSON = "`inputs` is a dict: read `inputs[\"features\"]`."
 
@@ -99,3 +100,29 @@ def test_a_layers_weights_read_back_come_in_the_order_asked_whatever_order_the_l
 def test_weights_read_back_that_are_not_the_named_layers_fail_the_check(weights, cause):
     with pytest.raises(CheckFailed, match=re.escape(cause)):
         layer_weights(_holding(*weights), "linear", [(3, 1), (1,)])
+
+
+def test_an_output_with_nan_is_named_as_such_not_as_a_difference():
+    with pytest.raises(CheckFailed) as failed:
+        expect_close(np.array([[np.nan, 1.0]]), np.array([[0.5, 1.0]]), "The output")
+    assert "not numbers (NaN or inf)" in str(failed.value) and "largest difference" not in str(failed.value)
+
+
+def test_the_judge_draws_a_positive_moving_variance_and_the_rest_as_before():
+    from kerasgrade.grading import draw
+
+    shapes, paths = [(3,), (3,), (3,), (3,)], ["bn/gamma", "bn/beta", "bn/moving_mean", "bn/moving_variance"]
+    draw.seed(7)
+    plain = draw.weights_like(shapes)
+    draw.seed(7)
+    drawn = draw.variable_weights(shapes, paths)
+    assert all(np.array_equal(a, b) for a, b in zip(drawn[:3], plain[:3]))
+    assert np.all(drawn[3] > 0) and np.allclose(drawn[3], np.abs(plain[3]) + 0.5)
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_ACTIVATIONS))
+def test_the_judge_computes_each_keras_activation_a_learner_may_choose(name):
+    keras = pytest.importorskip("keras")
+    z = np.random.default_rng(0).normal(size=(20, 5)) * 3
+    want = np.asarray(keras.activations.get(name)(z.astype("float32")), dtype="float64")
+    assert np.allclose(activation(name, z), want, atol=1e-5, rtol=1e-5)

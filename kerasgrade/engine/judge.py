@@ -23,12 +23,12 @@ import traceback
 import types
 
 from kerasgrade.checks import checks_of
-from kerasgrade.explain import assertion_message, falsifying_case, out_of_time
+from kerasgrade.explain import assertion_message, out_of_time
 from kerasgrade.grading import draw, expect
 from kerasgrade.grading.expect import Submission, clean, explain_remote
 from kerasgrade.job import JudgeTask
 from kerasgrade.wire import protocol
-from kerasgrade.wire.handle import Channel, ChildLost, LearnerError, OutOfTime
+from kerasgrade.wire.handle import Channel, ChildLost, LearnerError, Lost, OutOfTime
 
 DONE = {"done": True}
 SECRET_BYTES = 32
@@ -60,6 +60,10 @@ def _load_message(e: BaseException) -> str:
     return explain_remote(e, "importing your file") + "\n  No check can run before the file imports."
 
 
+def _lost_word(channel: Channel) -> str:
+    return channel.lost_kind.value if channel.lost_kind is not None else ""
+
+
 def _first_leaf(group: BaseExceptionGroup) -> BaseException:
     while isinstance(group, BaseExceptionGroup) and group.exceptions:
         group = group.exceptions[0]
@@ -86,14 +90,10 @@ def judge_check(fn, submission: Submission, *, check_timeout: float) -> dict:
         inner = _first_leaf(e)
         if isinstance(inner, (ChildLost, OutOfTime)):
             raise inner from None
-        passed, message = False, (assertion_message(inner) if isinstance(inner, AssertionError) else
+        passed, message = False, (assertion_message(inner, group=e) if isinstance(inner, AssertionError) else
                                   explain_remote(inner) if isinstance(inner, LearnerError) else
                                   "The grader could not judge this check from what your code answered "
                                   f"({type(inner).__name__}).")
-        if isinstance(inner, AssertionError) and len(e.exceptions) and "Falsifying" not in message:
-            notes = [n for n in getattr(e, "__notes__", []) if n.startswith("Falsifying")]
-            if notes:
-                message += f"\n  Smallest failing case: {falsifying_case(notes[0])}"
     except LearnerError as e:
         passed, message = False, explain_remote(e)
     except Exception as e:  # noqa: BLE001 - a grader's own failure on odd answers is this check's
@@ -107,7 +107,7 @@ def judge_check(fn, submission: Submission, *, check_timeout: float) -> dict:
     if expect.recorded:
         event["data"] = dict(expect.recorded)
     if lost is not None:
-        event["lost"] = channel.lost_kind  # the zygote tells how the child ended
+        event["lost"] = _lost_word(channel)  # the zygote tells how the child ended
     return event
 
 
@@ -131,7 +131,7 @@ def judge(grader: types.ModuleType, task: JudgeTask, channel: Channel, emit, sec
         channel.request("load")
     except (LearnerError, OutOfTime, ChildLost) as e:
         emit({"violation": channel.lost} if channel.violated else
-             {"load_error": _load_message(e), "lost": channel.lost_kind})
+             {"load_error": _load_message(e), "lost": _lost_word(channel)})
         return
     except Exception as e:  # noqa: BLE001 - the judge's own failure on an odd answer: this job's result
         emit({"load_error": f"The grader could not read your file's answers ({type(e).__name__})."})
@@ -152,7 +152,7 @@ def judge(grader: types.ModuleType, task: JudgeTask, channel: Channel, emit, sec
         except (ChildLost, OutOfTime, LearnerError):
             pass  # the check itself reports it
         except Exception as e:  # noqa: BLE001 - the judge's own failure: this check's, never the job's
-            channel.lost, channel.lost_kind = f"the grader could not prepare the check ({type(e).__name__})", "violation"
+            channel.lost, channel.lost_kind = f"the grader could not prepare the check ({type(e).__name__})", Lost.VIOLATION
         emit(judge_check(fn, submission, check_timeout=task.check_timeout))
     channel.check_quiet()
     if channel.violated:

@@ -33,6 +33,7 @@ from kerasgrade.engine.sandbox import (
     spawn,
 )
 from kerasgrade.job import Job, JudgeTask
+from kerasgrade.wire.handle import Lost
 
 MAX_EVENT_BYTES = 64 * 1024        # one event larger than this is cut (and then unreadable)
 MAX_REPORT_BYTES = 4 * 1024 * 1024 # a child's whole report larger than this is cut
@@ -257,9 +258,10 @@ def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None 
                         break  # the child closed its channel without finishing
         else:
             ended = "ok"
-        if judged and ended == "ok" and b'"lost": "ended"' in report:
+        lost = _judge_lost(report, done) if judged and ended == "ok" else None
+        if lost is Lost.ENDED:
             ended = "crash"  # the judge lost the child because it ended: the reaper says how
-        elif judged and ended == "ok" and b'"lost": "timeout"' in report:
+        elif lost is Lost.TIMEOUT:
             ended, detail = "timeout", f"{job.check_timeout:g} s for one check, without an answer"
         over_memory = memory_exceeded(child.pid, child.run)
         # The whole cgroup killed at once, then reaped with a deadline (a worker that ended early
@@ -293,6 +295,19 @@ def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None 
         text += "\n[... output truncated]"
     return {"events": events, "ended": ended, "detail": detail, "output": text,
             "elapsed": round(time.monotonic() - start, 3)}
+
+
+def _judge_lost(report: bytes, done: bytes) -> Lost | None:
+    """How the judge lost the child, from its events (its own pipe: no child writes there)."""
+    for line in bytes(report).split(done)[0].splitlines():
+        try:
+            event = json.loads(line.decode("utf-8", "replace"))
+        except (ValueError, RecursionError):
+            continue
+        lost = Lost.of(event.get("lost")) if isinstance(event, dict) else None
+        if lost is not None:
+            return lost
+    return None
 
 
 def main(course_file: str, only: list[str]) -> None:

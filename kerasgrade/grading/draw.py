@@ -44,6 +44,14 @@ def weights_like(shapes: list[tuple], scale: float = 0.5) -> list[np.ndarray]:
     return [(rng().normal(size=tuple(s)) * scale).astype("float32") for s in shapes]
 
 
+def variable_weights(shapes: list[tuple], paths: list[str]) -> list[np.ndarray]:
+    """Weights the judge draws for variables of these shapes and Keras paths: as
+    ``weights_like``, except that a variance (BatchNormalization's ``moving_variance``) is
+    positive, as Keras keeps it (a negative one makes the layer's output NaN)."""
+    drawn = weights_like(shapes)
+    return [np.abs(w) + np.float32(0.5) if "variance" in str(path) else w for w, path in zip(drawn, paths)]
+
+
 def blobs(n: int, features: int, classes: int, spread: float = 0.6):
     """Separable Gaussian blobs: ``x`` (n, features) float32, ``y`` (n,) int32 labels."""
     g = rng()

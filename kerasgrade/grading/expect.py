@@ -346,9 +346,38 @@ ACTIVATIONS = {
 }
 
 
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _softplus(z):
+    return np.logaddexp(0.0, z)
+
+
+# Keras's other built-in activations (its defaults: leaky_relu's slope 0.2, exact gelu), which a
+# learner may give a layer the contract does not name (a hidden layer of their own, an encoder).
+OTHER_ACTIVATIONS = {
+    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
+    "selu": lambda z: 1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772 * np.expm1(np.minimum(z, 0))),
+    "gelu": lambda z: 0.5 * z * (1 + _erf(z / math.sqrt(2))),
+    "silu": lambda z: z * _sigmoid(z),
+    "softplus": _softplus,
+    "softsign": lambda z: z / (1 + np.abs(z)),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),
+    "relu6": lambda z: np.clip(z, 0, 6),
+    "mish": lambda z: z * np.tanh(_softplus(z)),
+    "hard_sigmoid": lambda z: np.clip(z + 3, 0, 6) / 6,
+    "hard_silu": lambda z: z * np.clip(z + 3, 0, 6) / 6,
+    "exponential": np.exp,
+}
+
+
 def activation(name: str, z: np.ndarray) -> np.ndarray:
     """What the activation ``name`` computes, computed by the judge."""
-    return ACTIVATIONS[name](np.asarray(z, dtype="float64"))
+    return (ACTIVATIONS.get(name) or OTHER_ACTIVATIONS[name])(np.asarray(z, dtype="float64"))
 
 
 def _activation_of(model: Remote, attr: str, z: np.ndarray):
@@ -463,7 +492,11 @@ def expect_shape(out, shape: tuple, what: str = "the output"):
 def expect_close(got, want, what: str, atol: float = 1e-4, hint: str = ""):
     got, want = np.asarray(got, dtype="float64"), np.asarray(want, dtype="float64")
     if got.shape != want.shape or not np.allclose(got, want, atol=atol, rtol=1e-4):
-        if got.shape == want.shape:
+        if got.shape == want.shape and not np.all(np.isfinite(got)) and np.all(np.isfinite(want)):
+            diff = (f"it holds {int(np.sum(~np.isfinite(got)))} values that are not numbers (NaN or inf) "
+                    "where numbers were expected: a division by zero, or the log or square root of a "
+                    "negative number, in call()")
+        elif got.shape == want.shape:
             with np.errstate(all="ignore"):
                 gap = np.abs(got - want)
                 diff = f"largest difference {float(np.where(np.isnan(gap), np.inf, gap).max(initial=0.0)):.3g}"
@@ -550,6 +583,17 @@ def tracked_layers(model: Remote, path: str | None = None, depth: int = 3, limit
     return found
 
 
+def drawn_weights(model: Remote, shapes: list[tuple], path: str | None = None) -> list[np.ndarray]:
+    """Weights the judge draws for the variables of ``model`` (or ``model.<path>``), of these
+    shapes in the order Keras lists them (``draw.variable_weights``: a moving variance positive)."""
+    described = model.describe(path, layers=False).get("weights")
+    described = described if isinstance(described, list) else []
+    paths = [w.get("path", "") if isinstance(w, dict) else "" for w in described]
+    if len(paths) != len(shapes):
+        paths = [""] * len(shapes)  # what the child described does not match: no variance is known
+    return draw.variable_weights(shapes, paths)
+
+
 def dense_shapes(info: dict) -> list[tuple] | None:
     """A described layer's weight shapes if they are a Dense layer's (kernel, and bias or none)."""
     shapes = [tuple(w.get("shape", ())) for w in info.get("weights", []) if isinstance(w, dict)]
@@ -565,7 +609,7 @@ def dense_activation(model: Remote, path: str, info: dict | None = None) -> tupl
     activation's name and the weights the judge drew and set on it; None otherwise.
 
     ``verify_dense`` for a layer the contract does not name: the activation is found, not
-    given, among linear, relu, tanh, sigmoid and softmax.
+    given, among Keras's built-in ones (``ACTIVATIONS``, then ``OTHER_ACTIVATIONS``).
     """
     if info is None:
         with doing("reading one of your layers"):
@@ -580,9 +624,10 @@ def dense_activation(model: Remote, path: str, info: dict | None = None) -> tupl
     if not isinstance(out, np.ndarray) or out.shape != (4, shapes[0][1]):
         return None
     z = x.astype("float64") @ w[0] + (w[1] if len(w) == 2 else 0.0)
-    for name in ("linear", "relu", "tanh", "sigmoid", "softmax"):
-        if np.allclose(out, activation(name, z), atol=1e-4, rtol=1e-4):
-            return name, w
+    with np.errstate(over="ignore"):
+        for name in (*ACTIVATIONS, *OTHER_ACTIVATIONS):
+            if np.allclose(out, activation(name, z), atol=1e-4, rtol=1e-4):
+                return name, w
     return None
 
 

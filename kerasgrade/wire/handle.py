@@ -18,11 +18,28 @@ from __future__ import annotations
 import os
 import select
 import time
+from enum import Enum
 
 from kerasgrade.wire import protocol
 from kerasgrade.wire.protocol import ProtocolError, Ref, RemoteError
 
 GRACE = 1.0  # seconds the judge waits beyond a request's deadline (the child's own alarm)
+
+
+class Lost(str, Enum):
+    """How the judge lost a child: the one word for it in the judge's events (``"lost"``),
+    which the zygote reads to tell the instructor how the grading ended."""
+    TIMEOUT = "timeout"      # no answer within the check's time
+    ENDED = "ended"          # the child's process ended (or its socket failed)
+    VIOLATION = "violation"  # it answered out of turn, or with what the protocol refuses
+
+    @classmethod
+    def of(cls, value) -> "Lost | None":
+        """The kind named by an event's field; None for anything else."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
 
 
 class ChildLost(BaseException):
@@ -51,7 +68,7 @@ class Channel:
         self.fd = fd
         self.next_id = 1
         self.lost = ""              # why the child is no longer asked anything
-        self.lost_kind = ""         # "timeout", "ended" or "violation"
+        self.lost_kind: Lost | None = None
         self.default_budget = default_budget
         self.deadline: float | None = None  # the running check's deadline (time.monotonic)
         self.requests, self.waited = 0, 0.0  # for the benchmarks: how many, and their wall time
@@ -72,16 +89,16 @@ class Channel:
             answer = protocol.parse_answer(protocol.receive(self.fd, time.monotonic() + left + GRACE))
             self.requests, self.waited = self.requests + 1, self.waited + time.monotonic() - sent
         except protocol.ChannelTimeout:
-            self.lost, self.lost_kind = f"it did not answer within {left + GRACE:.1f} s", "timeout"
+            self.lost, self.lost_kind = f"it did not answer within {left + GRACE:.1f} s", Lost.TIMEOUT
         except protocol.ChannelClosed:
-            self.lost, self.lost_kind = "its process ended", "ended"
+            self.lost, self.lost_kind = "its process ended", Lost.ENDED
         except ProtocolError as e:
-            self.lost, self.lost_kind = f"it sent an answer that is not valid ({e})", "violation"
+            self.lost, self.lost_kind = f"it sent an answer that is not valid ({e})", Lost.VIOLATION
         except OSError as e:  # the socket itself failed (the child is gone)
-            self.lost, self.lost_kind = f"the connection to it failed ({e.strerror or e})", "ended"
+            self.lost, self.lost_kind = f"the connection to it failed ({e.strerror or e})", Lost.ENDED
         else:
             if answer.id != rid:
-                self.lost, self.lost_kind = "it sent an answer to a request that was never asked", "violation"
+                self.lost, self.lost_kind = "it sent an answer to a request that was never asked", Lost.VIOLATION
             elif answer.error is not None:
                 if answer.error.timeout:
                     raise OutOfTime()
@@ -92,7 +109,7 @@ class Channel:
 
     @property
     def violated(self) -> bool:
-        return self.lost_kind == "violation"
+        return self.lost_kind is Lost.VIOLATION
 
     def check_quiet(self) -> None:
         """After the last request: anything still waiting on the socket was never asked for."""
@@ -102,7 +119,7 @@ class Channel:
             except OSError:
                 pending = b""
             if pending:
-                self.lost, self.lost_kind = "it sent an answer to a request that was never asked", "violation"
+                self.lost, self.lost_kind = "it sent an answer to a request that was never asked", Lost.VIOLATION
 
 
 class LocalChannel(Channel):
