@@ -118,8 +118,10 @@ def blocks_tracked(model, blocks) -> bool:
 def expect_num_blocks(submission, model, n: int) -> None:
     got = blocks_of(submission, model)
     if got != n:
+        shared = (" A list kept on the class, or given as a default argument (`blocks=[]`), is one list "
+                  "that every ResidualNet shares: make a new one in `__init__`." if got > n else "")
         fail(f"Reuse: `ResidualNet(num_blocks={n}).blocks` holds {got} blocks. Build the list from the "
-             f"argument: {FIX_BLOCKS}.")
+             f"argument: {FIX_BLOCKS}.{shared}")
 
 
 # -- binding through self ----------------------------------------------------------------------------
@@ -237,8 +239,8 @@ def test_block_with_zero_dense2_is_relu(submission):
 def test_blocks_follow_num_blocks_and_share_nothing(submission):
     "ResidualNet(num_blocks=n) holds n distinct blocks with weights of their own, for n = 0 to 4"
     block_class(submission)
-    for n in range(5):
-        model = build(net_class(submission), num_blocks=n, units=3)
+    models = [build(net_class(submission), num_blocks=n, units=3) for n in range(5)]
+    for n, model in enumerate(models):  # each counted once all five exist: no two share a list
         expect_num_blocks(submission, model, n)
     run(model, features(2, 4))  # num_blocks=4: builds the weights
     x = features(5, 3)

@@ -191,3 +191,44 @@ def test_method_lines_name_each_def_and_its_decorators_through_same_file_bases()
                 return x
     """)
     assert s.method_lines("Net") == {"size": {7, 8}, "call": {11, 12}, "__init__": {4}}
+
+
+@pytest.mark.parametrize("imports", ["import tensorflow as tf", "from tensorflow import keras as tf"])
+def test_a_keras_layer_reached_through_tf_keras_is_known_and_not_a_model(imports):
+    assert Source(f"{imports}\nclass Net(tf.keras.layers.Dense): pass").inherits("Net", "Model") is False
+
+
+def test_a_lattice_of_diamonds_is_read_in_its_size_not_its_paths():
+    lines = ["import keras", "class X0: pass", "class Y0: pass"]
+    for i in range(1, 60):  # 2**59 paths from X59 down to X0
+        lines += [f"class X{i}(X{i - 1}, Y{i - 1}): pass", f"class Y{i}(X{i - 1}, Y{i - 1}): pass"]
+    s = Source("\n".join(lines))
+    assert s.inherits("X59", "Model") is False
+    assert s.method("X59", "__init__") is None and s.method_lines("X59") == {}
+
+
+def test_class_statements_that_name_each_other_end_where_the_cycle_closes():
+    s = src("""
+        import keras
+        class A(B):
+            def call(self, x):
+                return x
+        class B(A):
+            def __init__(self):
+                pass
+    """)
+    assert s.inherits("A", "Model") is False and s.method("A", "__init__").lineno == 7
+    assert s.method_lines("A") == {"call": {4}, "__init__": {7}}
+
+
+def test_a_method_defined_twice_is_read_where_the_class_keeps_it_the_last_def():
+    s = src("""
+        import keras
+        class Net(keras.Model):
+            def __init__(self, **kwargs):
+                pass
+
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+    """)
+    assert s.method_lines("Net") == {"__init__": {7}} and s.super_call("Net").first

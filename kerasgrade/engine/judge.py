@@ -123,6 +123,7 @@ def judge(grader: types.ModuleType, task: JudgeTask, channel: Channel, emit, sec
     if secret:
         base += (task.student, hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest())
     checks = [(s, fn) for s, fn in checks_of(grader) if task.include_hidden or not s.hidden]
+    check_seconds: dict[str, float] = {}  # for the benchmarks' per-phase table
     if task.load_error:
         emit({"load_error": task.load_error})
         return
@@ -153,12 +154,15 @@ def judge(grader: types.ModuleType, task: JudgeTask, channel: Channel, emit, sec
             pass  # the check itself reports it
         except Exception as e:  # noqa: BLE001 - the judge's own failure: this check's, never the job's
             channel.lost, channel.lost_kind = f"the grader could not prepare the check ({type(e).__name__})", Lost.VIOLATION
+        began = time.monotonic()
         emit(judge_check(fn, submission, check_timeout=task.check_timeout))
+        check_seconds[spec.name] = round(time.monotonic() - began, 4)
     channel.check_quiet()
     if channel.violated:
         emit({"violation": channel.lost})
     emit({"stats": {"requests": channel.requests, "waited": round(channel.waited, 4),
-                    "seconds": round(time.monotonic() - started, 4)}})
+                    "seconds": round(time.monotonic() - started, 4), "checks": check_seconds,
+                    "ops": {op: [n, round(t, 4)] for op, (n, t) in channel.by_op.items()}}})
 
 
 def judge_here(grader: types.ModuleType, path, *, include_hidden: bool, check_timeout: float, seed: int,

@@ -234,6 +234,7 @@ def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None 
     finally:
         os.close(write_fd)
         os.close(out_w)
+    spawned = time.monotonic()  # for the benchmarks' per-phase table: fork, sandbox set-up begun
     status, reaped = None, False
     try:
         os.set_blocking(out_r, False)
@@ -266,7 +267,9 @@ def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None 
         over_memory = memory_exceeded(child.pid, child.run)
         # The whole cgroup killed at once, then reaped with a deadline (a worker that ended early
         # by itself: its reaper reports how, first; after a complete report that does not matter).
+        reaping = time.monotonic()
         status, reaped = reap(child, grace=REPORT_GRACE if ended == "crash" else 0.0), True
+        reaped_at = time.monotonic()
         # What is still in the pipe, bounded in bytes and in time: every writer is dead now.
         drain_until = time.monotonic() + DRAIN_SECONDS
         while out_open and len(output) <= out_limit and time.monotonic() < drain_until and \
@@ -294,7 +297,9 @@ def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None 
     if len(output) > out_limit:
         text += "\n[... output truncated]"
     return {"events": events, "ended": ended, "detail": detail, "output": text,
-            "elapsed": round(time.monotonic() - start, 3)}
+            "elapsed": round(time.monotonic() - start, 3),
+            "phases": {"spawn": round(spawned - start, 4), "graded": round(reaping - spawned, 4),
+                       "reap": round(reaped_at - reaping, 4)}}
 
 
 def _judge_lost(report: bytes, done: bytes) -> Lost | None:

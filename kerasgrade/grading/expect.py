@@ -300,13 +300,14 @@ def expect_forwards_kwargs(cls: Remote, *args, **kwargs) -> Remote:
              f"'{probe}'. Keras options such as `name=` reach Keras only if `__init__` accepts "
              "`**kwargs` and forwards them: `super().__init__(**kwargs)`.")
     # Not only name=: every Keras option reaches Keras (seen run, whatever the source looks like).
-    other = build(cls, *args, **kwargs, trainable=False)
-    with doing(f"reading `.trainable` of `{cls.label}(trainable=False)`"):
-        trainable = other.get("trainable")
-    if trainable is not False:
-        fail(f"The super() call: `{cls.label}(trainable=False).trainable` is not False: `__init__` "
-             "should accept `**kwargs` and pass all of them on, `super().__init__(**kwargs)`, so that "
-             "every Keras option (`name=`, `dtype=`, `trainable=`) reaches Keras, not only some of them.")
+    other = build(cls, *args, **kwargs, trainable=False, dtype="float64")
+    for option, want in (("trainable", False), ("dtype", "float64")):
+        with doing(f"reading `.{option}` of `{cls.label}(trainable=False, dtype=\"float64\")`"):
+            got = other.get(option)
+        if got != want or type(got) is not type(want):
+            fail(f"The super() call: `{cls.label}({option}={want!r}).{option}` is not {want!r}: `__init__` "
+                 "should accept `**kwargs` and pass all of them on, `super().__init__(**kwargs)`, so that "
+                 "every Keras option (`name=`, `dtype=`, `trainable=`) reaches Keras, not only some of them.")
     return model
 
 

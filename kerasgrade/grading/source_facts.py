@@ -35,6 +35,10 @@ class Source:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             self.tree = None
         self.aliases = self._aliases()
+        self._inherits: dict[tuple[str, str], bool | None] = {}
+        self._method_lines: dict[str, dict[str, set[int]]] = {}
+        self._methods: dict[tuple[str, str], ast.FunctionDef | ast.AsyncFunctionDef | None] = {}
+        self._classes = {n.name: n for n in self.tree.body if isinstance(n, ast.ClassDef)} if self.tree else {}
 
     # -- imports ------------------------------------------------------------------------
 
@@ -76,9 +80,7 @@ class Source:
     def classes(self) -> dict[str, ast.ClassDef]:
         """The classes the file defines at its top level (a class under ``if False:`` or inside a
         function is not the one the module's name refers to)."""
-        if self.tree is None:
-            return {}
-        return {n.name: n for n in self.tree.body if isinstance(n, ast.ClassDef)}
+        return self._classes
 
     def rebound(self, name: str) -> int:
         """The line where the module binds ``name`` again after its class statement (0: never)."""
@@ -112,10 +114,17 @@ class Source:
     def inherits(self, name: str, keras_class: str, _seen: frozenset = frozenset()) -> bool | None:
         """``resolves_to``, or None where the source cannot tell: a base that is neither
         imported, nor a class of the file, nor a builtin (a base made by a call, a name bound
-        in a way the file's text does not settle). False only when every base is known."""
+        in a way the file's text does not settle). False only when every base is known.
+        Each class is answered once (a lattice of diamonds costs its size, not its paths)."""
         node = self.class_def(name)
         if node is None or name in _seen:
             return False
+        if (name, keras_class) in self._inherits:
+            return self._inherits[name, keras_class]
+        found = self._inherits[name, keras_class] = self._inherits_by_bases(node, keras_class, _seen | {name})
+        return found
+
+    def _inherits_by_bases(self, node: ast.ClassDef, keras_class: str, seen: frozenset) -> bool | None:
         unknown = False
         for base in node.bases:
             path = self.dotted(base)
@@ -124,7 +133,7 @@ class Source:
                                                         or path.startswith("keras.")):
                 return True
             if path == last and path in self.classes():
-                inherited = self.inherits(path, keras_class, _seen | {name})
+                inherited = self.inherits(path, keras_class, seen)
                 if inherited is True:
                     return True
                 unknown |= inherited is None
@@ -133,21 +142,28 @@ class Source:
         return None if unknown else False
 
     def _imported_roots(self) -> set[str]:
-        return {path.split(".")[0] for path in self.aliases.values()}
+        """The packages the file's names come from, spelled as ``dotted`` spells them
+        (``tf.keras.layers.Dense`` is ``keras.layers.Dense``: known, and not a Model)."""
+        roots = {path.split(".")[0] for path in self.aliases.values()}
+        return roots | {"keras"} if "tensorflow" in roots else roots
 
-    def method_lines(self, class_name: str) -> dict[str, set[int]]:
+    def method_lines(self, class_name: str, _seen: frozenset = frozenset()) -> dict[str, set[int]]:
         """The methods class ``class_name`` has by the file's class statements (its own and
-        same-file bases'), each with the lines its code may start at (``def`` or a decorator)."""
+        same-file bases'), each with the lines its code may start at (``def`` or a decorator).
+        Each class is read once, and a cycle of class statements ends where it closes."""
+        if class_name in self._method_lines:
+            return self._method_lines[class_name]
         lines: dict[str, set[int]] = {}
         node = self.class_def(class_name)
         for item in node.body if node is not None else ():
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                lines.setdefault(item.name, {item.lineno, *(d.lineno for d in item.decorator_list)})
+                lines[item.name] = {item.lineno, *(d.lineno for d in item.decorator_list)}  # the last def
         for base in node.bases if node is not None else ():
             path = self.dotted(base)
-            if path in self.classes() and path != class_name:
-                for method, at in self.method_lines(path).items():
+            if path in self.classes() and path not in _seen | {class_name}:
+                for method, at in self.method_lines(path, _seen | {class_name}).items():
                     lines.setdefault(method, at)
+        self._method_lines[class_name] = lines
         return lines
 
     def method(self, class_name: str, method: str, _seen: frozenset = frozenset()):
@@ -155,16 +171,20 @@ class Source:
         node = self.class_def(class_name)
         if node is None or class_name in _seen:
             return None
+        if (class_name, method) in self._methods:
+            return self._methods[class_name, method]
+        found = None
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method:
-                return item
-        for base in node.bases:
+                found = item  # the last def of a name is the one the class keeps
+        for base in node.bases if found is None else ():
             path = self.dotted(base)
             if path in self.classes():
                 found = self.method(path, method, _seen | {class_name})
                 if found is not None:
-                    return found
-        return None
+                    break
+        self._methods[class_name, method] = found
+        return found
 
     def super_call(self, class_name: str) -> SuperCall:
         """Whether ``__init__`` calls the parent constructor before it touches ``self``."""

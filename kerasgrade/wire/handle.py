@@ -72,6 +72,7 @@ class Channel:
         self.default_budget = default_budget
         self.deadline: float | None = None  # the running check's deadline (time.monotonic)
         self.requests, self.waited = 0, 0.0  # for the benchmarks: how many, and their wall time
+        self.by_op: dict[str, list] = {}  # for the benchmarks: op -> [requests, seconds waited]
 
     def start_check(self, budget: float) -> None:
         self.deadline = time.monotonic() + budget
@@ -87,7 +88,10 @@ class Channel:
         try:
             protocol.send(self.fd, {"id": rid, "op": op, "args": args, "deadline": round(left, 3)})
             answer = protocol.parse_answer(protocol.receive(self.fd, time.monotonic() + left + GRACE))
-            self.requests, self.waited = self.requests + 1, self.waited + time.monotonic() - sent
+            took = time.monotonic() - sent
+            self.requests, self.waited = self.requests + 1, self.waited + took
+            tally = self.by_op.setdefault(op, [0, 0.0])
+            tally[0], tally[1] = tally[0] + 1, tally[1] + took
         except protocol.ChannelTimeout:
             self.lost, self.lost_kind = f"it did not answer within {left + GRACE:.1f} s", Lost.TIMEOUT
         except protocol.ChannelClosed:
