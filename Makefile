@@ -30,3 +30,4 @@ bench:
 	$(PY) bench/exercise_times.py
 	$(PY) bench/sandbox_cost.py
 	$(PY) bench/walk_grade.py
+	$(PY) bench/phases.py 3
