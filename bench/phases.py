@@ -10,7 +10,7 @@ zygote, as a class run does, and prints, per exercise, the median seconds of:
 * **reap**: killing and reaping the child's cgroup;
 * **other**: what the zygote's ``elapsed`` holds beyond these (reading the report).
 
-Then the five slowest checks over the whole course. Figures vary with the machine's load:
+Then the eight slowest checks over the whole course. Figures vary with the machine's load:
 compare runs made one after the other.
 
     python bench/phases.py [N]

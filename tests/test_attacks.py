@@ -57,7 +57,7 @@ CORRECT_MODEL = {"loop_in_call", "exit_in_check", "interrupts_in_call", "judge_s
 NO_MODEL = {"judge_forged_answers", "judge_patched_server", "judge_patched_server_stub"}
 # Attacks with a wrong model dressed up to pass: they must lose points.
 WRONG_MODEL = {"judge_softmax_under_grader", "judge_replay", "judge_decoy_class", "judge_init_swapped",
-               "judge_nan_output", "judge_detects_proof", "judge_shadow_layer"}
+               "judge_nan_output", "judge_detects_proof", "judge_shadow_layer", "judge_class_property"}
 TRAPS = [Path("/tmp/grades.csv"), Path("/tmp/results.json"), Path("/tmp/conftest.py"),
          Path("/tmp/pytest_plugin_pass.py"), Path("/dev/shm/kerasgrade-attack"), Path("/dev/kerasgrade-attack"),
          Path("/kerasgrade-attack"), Path("/sys/fs/cgroup/kerasgrade-attack"),

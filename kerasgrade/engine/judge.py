@@ -123,7 +123,6 @@ def judge(grader: types.ModuleType, task: JudgeTask, channel: Channel, emit, sec
     if secret:
         base += (task.student, hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest())
     checks = [(s, fn) for s, fn in checks_of(grader) if task.include_hidden or not s.hidden]
-    check_seconds: dict[str, float] = {}  # for the benchmarks' per-phase table
     if task.load_error:
         emit({"load_error": task.load_error})
         return
@@ -141,6 +140,7 @@ def judge(grader: types.ModuleType, task: JudgeTask, channel: Channel, emit, sec
         channel.deadline = None
     for note in notes:
         emit({"note": note})
+    check_seconds: dict[str, float] = {}  # for the benchmarks' per-phase table
     for spec, fn in checks:
         if channel.lost:
             emit({"check": spec.name, "passed": False,

@@ -358,13 +358,13 @@ class Server:
             kind = self._obj(of)
             if not isinstance(kind, type):
                 raise _Failed({"kind": "ProtocolError", "text": "not a class"})
-            return kind in type(self._obj(obj)).__mro__
-        kind = {"Model": keras.Model, "Layer": keras.layers.Layer, "Metric": keras.metrics.Metric,
-                "Mean": keras.metrics.Mean}.get(of)
-        if kind is None:
-            kind = getattr(keras.layers, of, None) if of.isidentifier() else None
-        if not isinstance(kind, type):
-            raise _Failed({"kind": "ProtocolError", "text": "unknown class"})
+        else:
+            kind = {"Model": keras.Model, "Layer": keras.layers.Layer, "Metric": keras.metrics.Metric,
+                    "Mean": keras.metrics.Mean}.get(of)
+            if kind is None:
+                kind = getattr(keras.layers, of, None) if of.isidentifier() else None
+            if not isinstance(kind, type):
+                raise _Failed({"kind": "ProtocolError", "text": "unknown class"})
         # by the class's own lineage: a metaclass's __instancecheck__ has no say
         return kind in type(self._obj(obj)).__mro__
 
