@@ -34,8 +34,9 @@ from kerasgrade.engine.zygote_client import Zygote  # noqa: E402
 OPS = ("load", "reset", "new", "call", "set_weights", "get_weights", "describe", "fit")
 
 
-def phases_of(answer: dict) -> tuple[dict[str, float], dict[str, float]]:
-    """One job's phases (seconds) and its checks' seconds, from the zygote's answer."""
+def phases_of(answer: dict) -> tuple[dict[str, float], dict[str, float], dict[str, list]]:
+    """One job's phases (seconds), its checks' seconds and its requests by kind ([count,
+    seconds]), from the zygote's answer."""
     stats = next((e["stats"] for e in answer["events"] if isinstance(e, dict) and "stats" in e), None)
     if stats is None:
         raise SystemExit(f"no stats in the answer (ended {answer['ended']}: {answer['detail']})")
@@ -47,7 +48,7 @@ def phases_of(answer: dict) -> tuple[dict[str, float], dict[str, float]]:
     row["judge"] = stats["seconds"] - stats["waited"]
     row["other"] = answer["elapsed"] - sum(answer["phases"].values())
     row["total"] = answer["elapsed"]
-    return row, stats["checks"]
+    return row, stats["checks"], stats["ops"]
 
 
 def main() -> None:
@@ -57,13 +58,17 @@ def main() -> None:
     course = load_course(ROOT)
     rows: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     checks: dict[str, list[float]] = defaultdict(list)
+    requests: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])  # op -> [count, seconds], all grades
     zygote = Zygote(course.file)
     try:
         for _ in range(args.n):
             for ex in course.exercises:
                 job = job_for(course, Submission("bench", ex.id, ex.solution), seed=course.seed,
                               include_hidden=True)
-                row, seconds = phases_of(zygote.run(job))
+                row, seconds, ops = phases_of(zygote.run(job))
+                for op, (n, t) in ops.items():
+                    requests[op][0] += n / args.n
+                    requests[op][1] += t / args.n
                 for k, v in row.items():
                     rows[ex.id][k].append(v)
                 for name, v in seconds.items():
@@ -84,6 +89,11 @@ def main() -> None:
     share = {k: 100 * totals[k] / totals["total"] for k in columns if k != "total"}
     print("\nShare of the course's time: " + ", ".join(f"{k} {v:.0f}%" for k, v in
                                                      sorted(share.items(), key=lambda kv: -kv[1]) if v >= 1))
+    print("\nRequests per grade of the ten references (mean over the runs):\n")
+    print("| request | count | seconds | ms each |")
+    print("|---|---:|---:|---:|")
+    for op, (n, t) in sorted(requests.items(), key=lambda kv: -kv[1][1]):
+        print(f"| {op} | {n:.0f} | {t:.2f} | {1000 * t / max(n, 1):.1f} |")
     print("\nSlowest checks (median seconds):")
     for name, v in sorted(checks.items(), key=lambda kv: -statistics.median(kv[1]))[:8]:
         print(f"  {statistics.median(v):6.3f}  {name}")

@@ -9,8 +9,10 @@ the judge asked for computes (``expect_computes``), and its Dropout drops what t
 (``expect_dropout``, measured by the judge).
 """
 import ast
+import itertools
 
 import numpy as np
+import tensorflow as tf
 from hypothesis import Phase, given, strategies as st
 
 from kerasgrade.checks import check, grading_settings
@@ -21,6 +23,7 @@ from kerasgrade.grading.expect import (activation, build, clean, doing, expect_a
                                        expect_layer, expect_shape, expect_tracked, fail, get_class, layer_weights, run,
                                        train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
+from kerasgrade.grading.replica import draw_layer_weights, layers_of, rebuild
 
 JUDGED = True
 CLASS = "ConfigurableMLP"
@@ -170,9 +173,88 @@ def logits_of(x, drawn: list) -> np.ndarray:
     return h @ drawn[-1][0] + drawn[-1][1]
 
 
+# -- layers a learner added (CURRICULUM.md): followed by the judge, not refused ----------------
+
+MAX_PLACEMENTS = 2000  # ways of placing the added layers between the contract's that are tried
+
+
+def added_layers(model, hidden: int) -> list[tuple[str, object]] | None:
+    """The built-in layers the model tracks beyond ``self.hidden_layers``, ``self.dropout`` and
+    ``self.classifier`` (a LayerNormalization after each hidden layer, an extra Dropout, ...), each
+    rebuilt by the judge from its described settings (``replica.rebuild``), in the order Keras
+    lists them; [] if there are none, None if one of them cannot be rebuilt."""
+    contract = [f"hidden_layers[{i}]" for i in range(hidden)] + ["dropout", "classifier"]
+    with doing("reading the layers of your model"):
+        named = {model.describe(path, layers=False).get("id") for path in contract}
+    added = []
+    for path, info in layers_of(model):
+        if info.get("builtin") == "InputLayer" or info.get("id") in named:
+            continue
+        layer = rebuild(model, path, info)
+        if layer is None:
+            return None
+        added.append((path, layer))
+    return added
+
+
+def placements(hidden: int, added: int):
+    """Where the added layers go, in the order they were created: for each, the index of the
+    contract layer it comes before (0 for before the first hidden layer, ``hidden`` for before
+    the classifier); nothing comes after the classifier, whose output is the logits."""
+    return itertools.islice(itertools.combinations_with_replacement(range(hidden + 1), added), MAX_PLACEMENTS)
+
+
+def followed(x, dense: list, added: list, before: tuple) -> np.ndarray | None:
+    """The logits the judge computes for the contract's Dense weights ``dense`` with the added
+    layers (the judge's own copies) placed ``before`` the given contract layers; None if their
+    shapes do not chain."""
+    h = np.asarray(x, dtype="float32")
+    try:
+        for i, (kernel, bias) in enumerate(dense):
+            for (_, layer), at in zip(added, before):
+                if at == i:
+                    h = np.asarray(layer(h, training=False), dtype="float32")
+            h = h @ np.asarray(kernel, dtype="float32") + np.asarray(bias, dtype="float32")
+            if i < len(dense) - 1:
+                h = np.maximum(h, 0.0)
+    except (ValueError, TypeError, tf.errors.InvalidArgumentError):
+        return None
+    return h.astype("float64")
+
+
+def follow_added(model, x, got, dense: list, draw_weights: bool) -> np.ndarray | None:
+    """When the model's output is not the contract's network (``dense``: its Dense weights, the
+    judge's draws or read back after training) but the model tracks layers a learner may add: the
+    judge's computation of the network with those layers placed where the output says, or None.
+    With ``draw_weights`` the judge first draws and sets the added layers' weights (so their
+    effect is the judge's), and calls the model again; otherwise it reads them back."""
+    added = added_layers(model, len(dense) - 1)
+    if not added:
+        return None
+    for path, layer in added:
+        if not layer.weights:
+            continue
+        if draw_weights:
+            drawn = draw_layer_weights(layer)
+            with doing(f"setting the grader's weights on your layer `{path}`"):
+                model.set_weights(drawn, path=path)
+        else:
+            drawn = layer_weights(model, path, [tuple(v.shape) for v in layer.weights])
+        layer.set_weights([np.asarray(w, dtype="float32") for w in drawn])
+    if draw_weights:
+        got = run(model, x, "calling your model", training=False)
+    got = np.asarray(got, dtype="float64")
+    for before in placements(len(dense) - 1, len(added)):
+        want = followed(x, dense, added, before)
+        if want is not None and want.shape == got.shape and np.allclose(got, want, atol=1e-4, rtol=1e-4):
+            return want
+    return None
+
+
 def expect_computes(submission, model, args: dict, what: str, hint: str, x=None) -> np.ndarray:
     """Given the judge's weights, ``model`` computes on the judge's inputs at inference what
-    ``ConfigurableMLP(**args)`` computes. The judge's computation, returned."""
+    ``ConfigurableMLP(**args)`` computes (with any layers the learner added, where they are
+    followed by the judge). The judge's computation, returned."""
     x = features(6, integer(2, 7)) if x is None else x
     run(model, x, f"calling {what}", training=False)  # builds its layers
     where = "" if what == "your model" else f"In {what}: "
@@ -182,10 +264,21 @@ def expect_computes(submission, model, args: dict, what: str, hint: str, x=None)
     expect_logits(model, "classifier")
     _, drawn = judge_weights(model, args, x.shape[1], where)
     want = logits_of(x, drawn)
-    expect_close(run(model, x, f"calling {what}", training=False), want,
-                 f"Given the grader's weights, {what} does not compute "
+    got = run(model, x, f"calling {what}", training=False)
+    if not close(got, want):
+        with_added = follow_added(model, x, got, drawn, draw_weights=True)
+        if with_added is not None:
+            return with_added
+        got = run(model, x, f"calling {what}", training=False)  # the added layers' weights were drawn
+    expect_close(got, want, f"Given the grader's weights, {what} does not compute "
                  "classifier(relu(...hidden_layers[0](x))) at inference", hint=hint)
     return want
+
+
+def close(got, want) -> bool:
+    """``expect_close``'s test, as a question."""
+    got, want = np.asarray(got, dtype="float64"), np.asarray(want, dtype="float64")
+    return got.shape == want.shape and bool(np.allclose(got, want, atol=1e-4, rtol=1e-4))
 
 
 def registers(source, name: str) -> bool:
@@ -316,7 +409,11 @@ def test_dropout_follows_dropout_rate(submission):
              "inference, so no unit was dropped. Apply `self.dropout` in `call()` (after the hidden "
              "layers), and build it from the argument: `self.dropout = Dropout(dropout_rate)`.")
     model = build(cls, hidden_sizes=(32,), num_classes=4, dropout_rate=0.0)
-    expect_close(run(model, x, training=True), run(model, x, training=False),
+    infer = run(model, x, training=False)
+    if added_layers(model, 1):  # a BatchNormalization or a Dropout of the learner's own acts in training
+        expect_dropout(model, 0.0, "`self.dropout` with dropout_rate=0.0")
+        return
+    expect_close(run(model, x, training=True), infer,
                  "Dropout: with dropout_rate=0.0 training and inference outputs differ",
                  hint="Nothing should be dropped at rate 0: use the `dropout_rate` argument, "
                       "not a fixed rate.")
@@ -455,6 +552,10 @@ def test_learns_from_logits(submission):
                                  "reading the trained `self.hidden_layers[0]`")
     w_out, b_out = layer_weights(model, "classifier", [(16, 3), (3,)], "reading the trained `self.classifier`")
     logits = activation("relu", x[held_out] @ kernel + bias) @ w_out + b_out
+    if not close(answer, logits):  # a layer the learner added, followed with its trained weights
+        followed_logits = follow_added(model, x[held_out], answer, [(kernel, bias), (w_out, b_out)],
+                                       draw_weights=False)
+        logits = logits if followed_logits is None else followed_logits
     expect_close(answer, logits, "After training, your model's output on new data is not what its trained "
                  "layers compute", hint="At inference, call() should apply each of self.hidden_layers, then "
                  "self.dropout (which passes its input on unchanged), then self.classifier, and nothing else.")

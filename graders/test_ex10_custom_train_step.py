@@ -58,13 +58,12 @@ from kerasgrade.grading.draw import features, split
 from kerasgrade.grading.expect import (build, clean, doing, expect_close, expect_same_object, expect_shape,
                                        explain_remote, fail, get_class, run, train)
 from kerasgrade.grading.opening import opening_checks
+from kerasgrade.grading.replica import draw_layer_weights, forward, layers_of, rebuild
 
 JUDGED = True
 CLASS = "ClippedRegressor"
 N_FEATURES = 4
-MAX_LAYERS = 24          # layers of the learner's network the judge rebuilds, at most
 MAX_WEIGHTS = 200_000    # numbers in their weights, at most
-CONTAINERS = ("Sequential", "Functional", "Model")
 
 
 def model_class(submission):
@@ -96,135 +95,6 @@ def linear_task(n=256):
 
 
 # -- the judge's replica of the learner's network --------------------------------------------
-
-def _layers_of(model, path=None, depth=0, found=None) -> list[tuple[str, dict]]:
-    """The built-in layers the model tracks, in order, containers opened: (path, description)."""
-    found = [] if found is None else found
-    with doing("reading the layers of your model"):
-        info = model.describe(path)
-    for i, sub in enumerate(info.get("layers", [])[:MAX_LAYERS]):
-        if len(found) >= MAX_LAYERS:
-            break
-        if not isinstance(sub, dict):
-            continue
-        where = f"{path}.layers[{i}]" if path else f"layers[{i}]"
-        if depth < 3 and (sub.get("is_model") is True or sub.get("builtin") in CONTAINERS):
-            _layers_of(model, where, depth + 1, found)
-        elif sub.get("id") is None or all(sub.get("id") != seen.get("id") for _, seen in found):
-            found.append((where, sub))  # a layer bound on self and also put in a Sequential: once
-    return found
-
-
-ACTIVATIONS = ("linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
-               "tanh", "sigmoid", "hard_sigmoid", "softplus", "softsign", "exponential")
-
-
-def _activation(name):
-    """A built-in activation by the name the child described (the judge's own function)."""
-    return keras.activations.get(name) if name in ACTIVATIONS else None
-
-
-def _number(value, low, high):
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and \
-        low <= value <= high else None
-
-
-REGULARIZERS = {"L1": ("l1",), "L2": ("l2",), "L1L2": ("l1", "l2")}
-
-
-def _regularizer(spec):
-    """``(ok, regularizer)``: the judge's own L1/L2 penalty from a layer's described config."""
-    if spec is None:
-        return True, None
-    if not isinstance(spec, dict) or spec.get("class_name") not in REGULARIZERS or \
-            not isinstance(spec.get("config"), dict):
-        return False, None
-    factors = {k: _number(spec["config"].get(k, 0.0), 0.0, 10.0) for k in REGULARIZERS[spec["class_name"]]}
-    if any(v is None for v in factors.values()):
-        return False, None
-    return True, getattr(keras.regularizers, spec["class_name"])(**factors)
-
-
-def _penalties(model, path: str):
-    """The kernel and bias penalties of the learner's Dense layer at ``path``; None if unknown."""
-    with doing(f"reading the configuration of your layer `{path}`"):
-        config = model.method("get_config", path=path)
-    config = config if isinstance(config, dict) else {}
-    kernel, bias = _regularizer(config.get("kernel_regularizer")), _regularizer(config.get("bias_regularizer"))
-    if not kernel[0] or not bias[0] or config.get("activity_regularizer") is not None:
-        return None
-    return {"kernel_regularizer": kernel[1], "bias_regularizer": bias[1]}
-
-
-RECTIFIERS = ("ReLU", "LeakyReLU")  # weightless activation layers, rebuilt from their config
-
-
-def _config(model, path: str) -> dict:
-    with doing(f"reading the configuration of your layer `{path}`"):
-        config = model.method("get_config", path=path)
-    return config if isinstance(config, dict) else {}
-
-
-def _rectifier(kind: str, config: dict):
-    """The judge's own ``ReLU`` or ``LeakyReLU`` with the learner's settings; None if odd."""
-    if kind == "LeakyReLU":
-        slope = _number(config.get("negative_slope", 0.3), 0.0, 10.0)
-        return None if slope is None else keras.layers.LeakyReLU(negative_slope=slope)
-    top = config.get("max_value")
-    top = None if top is None else _number(top, 0.0, 1e6)
-    slope = _number(config.get("negative_slope", 0.0), 0.0, 10.0)
-    threshold = _number(config.get("threshold", 0.0), -1e6, 1e6)
-    if slope is None or threshold is None or (config.get("max_value") is not None and top is None):
-        return None
-    return keras.layers.ReLU(max_value=top, negative_slope=slope, threshold=threshold)
-
-
-def _replica_layer(info: dict, penalties: dict | None = None, config: dict | None = None):
-    """The judge's own built-in layer with the described settings, built; None if it cannot."""
-    kind, settings = info.get("builtin"), info.get("settings") if isinstance(info.get("settings"), dict) else {}
-    weights = [w for w in info.get("weights", []) if isinstance(w, dict)]
-    shapes = [tuple(w.get("shape", ())) for w in weights]
-    names = [str(w.get("path", "")).rsplit("/", 1)[-1] for w in weights]
-    if any(len(s) > 2 or any(not isinstance(d, int) or not 0 < d <= 4096 for d in s) for s in shapes):
-        return None
-    if kind == "Dense":
-        act = _activation(settings.get("activation"))
-        if act is None or len(shapes) not in (1, 2) or len(shapes[0]) != 2 or \
-                (len(shapes) == 2 and shapes[1] != (shapes[0][1],)):
-            return None
-        if penalties is None:
-            return None
-        layer = keras.layers.Dense(shapes[0][1], activation=act, use_bias=len(shapes) == 2, **penalties)
-        layer.build((None, shapes[0][0]))
-        return layer
-    if kind == "Activation":
-        act = _activation(settings.get("activation"))
-        return None if act is None or shapes else keras.layers.Activation(act)
-    if kind in RECTIFIERS:
-        return None if shapes or config is None else _rectifier(kind, config)
-    if kind == "Dropout":
-        rate = _number(settings.get("rate"), 0.0, 0.95)
-        return None if rate is None or shapes else keras.layers.Dropout(rate)
-    if kind in ("BatchNormalization", "LayerNormalization"):
-        epsilon = _number(settings.get("epsilon"), 0.0, 1.0)
-        momentum = _number(settings.get("momentum", 0.99), 0.0, 1.0)
-        if epsilon is None or momentum is None or settings.get("axis") not in (-1, [-1], 1, [1]) or \
-                not shapes or any(s != shapes[0] or len(s) != 1 for s in shapes):
-            return None
-        center, scale = "beta" in names, "gamma" in names
-        if kind == "BatchNormalization":
-            layer = keras.layers.BatchNormalization(momentum=momentum, epsilon=epsilon, center=center, scale=scale)
-        else:
-            layer = keras.layers.LayerNormalization(epsilon=epsilon, center=center, scale=scale)
-        layer.build((None, shapes[0][0]))
-        return layer if [v.shape for v in layer.weights] == [s for s in shapes] else None
-    return None
-
-
-def _draw_weights(layer) -> list[np.ndarray]:
-    """Weights the judge draws for one layer (a positive variance for BatchNormalization)."""
-    return draw.variable_weights([tuple(v.shape) for v in layer.weights], [v.path for v in layer.weights])
-
 
 CANNOT_FOLLOW = (
     "To judge your `train_step`, the grader rebuilds your network from the Keras layers your model "
@@ -318,7 +188,7 @@ def replicate(submission, clip_norm=None) -> Replica:
     cls = model_class(submission)
     model = build(cls) if clip_norm is None else build(cls, clip_norm=clip_norm)
     run(model, features(2, N_FEATURES))
-    found = _layers_of(model)
+    found = layers_of(model)
     claimed = sum(int(np.prod(w.get("shape")))
                   for _, info in found for w in info.get("weights", [])
                   if isinstance(w, dict) and isinstance(w.get("shape"), list)
@@ -330,8 +200,7 @@ def replicate(submission, clip_norm=None) -> Replica:
     for path, info in found:
         if info.get("builtin") == "InputLayer":
             continue
-        layer = _replica_layer(info, _penalties(model, path) if info.get("builtin") == "Dense" else None,
-                               _config(model, path) if info.get("builtin") in RECTIFIERS else None)
+        layer = rebuild(model, path, info)
         if layer is None:
             fail(CANNOT_FOLLOW + f"Your model's layer `{path}` is a {clean(info.get('class')) or 'layer'} "
                  "the grader cannot rebuild from its settings (built-in activations and L1/L2 "
@@ -345,7 +214,7 @@ def replicate(submission, clip_norm=None) -> Replica:
         fail(CANNOT_FOLLOW + f"Your model owns {learner_trainable} trainable weights, but its "
              f"layers hold {sum(len(layer.trainable_weights) for layer in layers)}: create the "
              "weights inside Keras layers bound on `self`, not with `add_weight` on the model.")
-    initial = {path: _draw_weights(layer) for path, layer in zip(paths, layers) if layer.weights}
+    initial = {path: draw_layer_weights(layer) for path, layer in zip(paths, layers) if layer.weights}
     for path, layer in zip(paths, layers):
         if path in initial:
             layer.set_weights(initial[path])
@@ -354,7 +223,7 @@ def replicate(submission, clip_norm=None) -> Replica:
     x = features(16, N_FEATURES)
     got = run(model, x)
     for chain in _arrangements(paths, layers):
-        want = _forward([layer for _, layer in chain], x)
+        want = forward([layer for _, layer in chain], x)
         if want is not None and got.shape == want.shape and np.allclose(got, want, atol=1e-4, rtol=1e-4):
             break
     else:
@@ -409,14 +278,6 @@ def _sizes_chain(layers: list) -> bool:
         elif layer.weights and layer.weights[0].shape[0] != size:
             return False
     return size == 1
-
-
-def _forward(layers: list, x) -> np.ndarray | None:
-    """The chain's output at inference, computed by the judge."""
-    h = x
-    for layer in layers:
-        h = layer(h, training=False)
-    return np.asarray(h)
 
 
 def compiled(submission, clip_norm=None, *, optimizer="SGD", learning_rate=0.1, loss="mse",
