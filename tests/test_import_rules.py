@@ -15,7 +15,7 @@ TENSORFLOW_SIDE = {
     "kerasgrade.engine.training", "kerasgrade.engine.runner", "kerasgrade.engine.guard",
     "kerasgrade.engine.test_cells", "kerasgrade.grading", "kerasgrade.grading.expect",
     "kerasgrade.grading.in_child", "kerasgrade.grading.opening", "kerasgrade.grading.draw",
-    "kerasgrade.grading.source_facts", "kerasgrade.mutation", "kerasgrade.mutation.observe",
+    "kerasgrade.grading.source_facts", "kerasgrade.grading.replica", "kerasgrade.mutation", "kerasgrade.mutation.observe",
 }
 
 
