@@ -110,3 +110,69 @@ def test_lookup_tells_where_each_method_of_a_class_starts():
     s.handle({"id": 1, "op": "load", "args": {}})
     info = s.handle({"id": 2, "op": "lookup", "args": {"name": "Net"}})["ok"]
     assert info["methods"] == {"__init__": 5, "call": 9}  # a decorated method starts at its decorator
+
+
+def _loaded(code: str, *, name: str = "Net"):
+    s = Server(code, "ex08_training_flag.py")
+    s.handle({"id": 1, "op": "load", "args": {}})
+    cls = s.handle({"id": 2, "op": "lookup", "args": {"name": name}})["ok"]["ref"]
+    return s, s.handle({"id": 3, "op": "new", "args": {"cls": cls, "args": [], "kwargs": {}}})["ok"]
+
+
+def _symbolic_runs(monkeypatch) -> list:
+    """Counts Keras's symbolic runs of a ``call()`` (how Keras builds a layer by default)."""
+    import keras.src.backend as backend
+
+    runs, spec = [], backend.compute_output_spec
+    monkeypatch.setattr(backend, "compute_output_spec", lambda *a, **k: runs.append(1) or spec(*a, **k))
+    return runs
+
+
+def test_a_model_without_a_build_of_its_own_is_built_by_its_first_call_without_a_symbolic_run(monkeypatch):
+    s, model = _loaded(CODE)
+    runs = _symbolic_runs(monkeypatch)
+    answer = s.handle({"id": 4, "op": "call", "args": {"obj": model, "inputs": np.ones((2, 4), "float32")}})
+    assert answer["ok"].shape == (2, 1) and runs == []
+
+
+def test_a_model_whose_code_names_a_tf_function_is_built_the_keras_way(monkeypatch):
+    s, model = _traced_model()
+    runs = _symbolic_runs(monkeypatch)
+    s.handle({"id": 4, "op": "call", "args": {"obj": model, "inputs": np.ones((1, 3), "float32")}})
+    assert runs  # a traced first call computes with fused kernels: the same floats as before
+
+
+HIDDEN_TRACE = TRACED.replace("@tf.function", '@getattr(tf, "fun" + "ction")')
+
+
+def test_a_tf_function_hidden_from_the_source_still_follows_weights_set_after_the_first_call():
+    s, model = _loaded(HIDDEN_TRACE)
+    x = np.ones((1, 3), "float32")
+    call = {"id": 4, "op": "call", "args": {"obj": model, "inputs": x}}
+    before = s.handle(call)["ok"]
+    weights = s.handle({"id": 5, "op": "get_weights", "args": {"obj": model, "trainable_only": True}})["ok"]
+    s.handle({"id": 6, "op": "set_trainable", "args": {"obj": model, "weights": [w + 1 for w in weights]}})
+    assert not np.allclose(s.handle(call)["ok"], before)
+
+
+SEQUENTIAL_BODY = """
+import keras
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.body = keras.Sequential([keras.layers.Dense(8), keras.layers.BatchNormalization(),
+                                      keras.layers.Dropout(0.5)])
+        self.head = keras.layers.Dense(2)
+
+    def call(self, x, training=None):
+        return self.head(self.body(x, training=training))
+"""
+
+
+def test_a_sequential_body_first_called_in_training_is_in_inference_when_called_without_the_flag():
+    s, model = _loaded(SEQUENTIAL_BODY)
+    x = np.linspace(-1, 1, 32, dtype="float32").reshape(8, 4)
+    s.handle({"id": 4, "op": "call", "args": {"obj": model, "inputs": x, "kwargs": {"training": True}}})
+    outs = [s.handle({"id": 5, "op": "call", "args": {"obj": model, "inputs": x}})["ok"] for _ in range(2)]
+    assert np.array_equal(outs[0], outs[1])  # built under training=True, its graph must not keep the flag

@@ -13,12 +13,14 @@ submission's module. A *path* names an object inside another: ``hidden``,
 """
 from __future__ import annotations
 
+import contextvars
 import linecache
 import os
 import re
 import signal
 import tempfile
 import types
+import warnings
 
 import numpy as np
 
@@ -55,19 +57,54 @@ class _SourceLoader:
         return self.code
 
 
-def _build_without_keeping_traces() -> None:
-    """Keras builds a layer by running its ``call()`` on symbolic inputs in a scratch graph
-    (``backend.compute_output_spec``), where a weight not made yet reads as its initial value.
-    A learner's ``@tf.function`` (on ``call()``, allowed by the course) traced there keeps that
-    trace, and in TensorFlow 2.21 every later call with the same signature computes with those
-    first values: weights set, trained or loaded are ignored, though the code is correct. While
-    Keras builds, ``tf.function``s here run as plain Python, so no such trace is kept."""
+_BUILDING = contextvars.ContextVar("kerasgrade_building", default=None)  # the layer its call builds
+_first_call_builds = False  # for the submission loaded last: see _build_by_the_first_eager_call
+
+
+def _mentions_functions(code: types.CodeType) -> bool:
+    """Whether ``code`` (or a function or class in it) names anything called ``*function*``
+    (``tf.function``, ``tf.py_function``, ``from tensorflow import function``), by name or in
+    a string."""
+    if any("function" in name.lower() for name in code.co_names):
+        return True
+    return any(_mentions_functions(c) if isinstance(c, types.CodeType) else
+               isinstance(c, str) and "function" in c.lower() for c in code.co_consts)
+
+
+def _build_by_the_first_eager_call() -> None:
+    """How a learner's layer gets its weights here: by its first eager call, as its author wrote it.
+
+    Keras builds a layer that has no ``build()`` of its own (most learner models) by first
+    running its ``call()`` on symbolic inputs in a scratch graph (``backend.compute_output_spec``),
+    then calling it for real; the symbolic run costs 15 to 200 ms per new model, over half of a
+    grade's time. Keras itself builds such a layer by its eager call when the symbolic run
+    fails; here every eager first call does: the layer is marked built on the shapes of its
+    inputs (its state locked and its build config recorded, as after the symbolic run), and its
+    sub-layers make their weights when ``call()`` first reaches them. A layer builds outside the
+    call it is reached in, as Keras builds it: a ``keras.Sequential`` body built under a call with
+    ``training=True`` would otherwise record that flag in its graph and keep it at inference.
+
+    A submission whose code names a ``tf.function`` is built the Keras way: a first call
+    through a traced function computes with Grappler's fused kernels, an eager one does not,
+    and the two differ in the last bit of a float (in its report's loss curves). In Keras's
+    symbolic run ``tf.function``s run as plain Python: a learner's ``@tf.function`` (on
+    ``call()``, allowed by the course) traced there, where a weight not made yet reads as its
+    initial value, would keep that trace (TensorFlow 2.21): weights set, trained or loaded
+    would be ignored, though the code is correct. (Traced in an eager first call, it reads the
+    weights it makes: ``tests/test_server.py`` attacks both paths.)
+    """
     import keras.src.backend as backend
     import tensorflow as tf
+    from keras.src import utils
+    from keras.src.backend.common import global_state
+    from keras.src.backend.common.stateless_scope import in_stateless_scope
+    from keras.src.backend.common.symbolic_scope import in_symbolic_scope
+    from keras.src.layers import layer as keras_layer
 
-    spec = backend.compute_output_spec
-    if getattr(spec, "kerasgrade_untraced", False):
+    Layer = keras_layer.Layer
+    if getattr(Layer.__call__, "kerasgrade_builds", False):
         return
+    spec, keras_call, maybe_build = backend.compute_output_spec, Layer.__call__, Layer._maybe_build
 
     def compute_output_spec(*args, **kwargs):
         eager = tf.config.functions_run_eagerly()
@@ -77,8 +114,34 @@ def _build_without_keeping_traces() -> None:
         finally:
             tf.config.run_functions_eagerly(eager)
 
-    compute_output_spec.kerasgrade_untraced = True
+    def __call__(self, *args, **kwargs):
+        if not _first_call_builds or getattr(self, "built", True) or not utils.is_default(self.build) \
+                or not tf.executing_eagerly() or in_symbolic_scope() or in_stateless_scope():
+            return keras_call(self, *args, **kwargs)  # (no `built`: Keras says super() was forgotten)
+        token = _BUILDING.set(self)
+        try:
+            return keras_call(self, *args, **kwargs)
+        finally:
+            _BUILDING.reset(token)
+
+    def _maybe_build(self, call_spec):
+        building = _BUILDING.get()
+        if self.built or building is None:
+            return maybe_build(self, call_spec)
+        context = global_state.get_global_attribute("current_call_ctx")
+        global_state.set_global_attribute("current_call_ctx", None)  # as when Keras builds: see above
+        try:
+            if building is not self:
+                return maybe_build(self, call_spec)
+            with warnings.catch_warnings():  # Keras's advice to write a build(): noise here
+                warnings.simplefilter("ignore", UserWarning)
+                self.build(next(iter(keras_layer.get_shapes_dict(call_spec).values()), None))
+        finally:
+            global_state.set_global_attribute("current_call_ctx", context)
+
+    __call__.kerasgrade_builds = True
     backend.compute_output_spec = compute_output_spec
+    Layer.__call__, Layer._maybe_build = __call__, _maybe_build
 
 
 def _on_alarm(signum, frame):
@@ -200,12 +263,14 @@ class Server:
         module.__loader__ = _SourceLoader(self.code)
         linecache.cache[self.filename] = (len(self.code), None, self.code.splitlines(True), self.filename)
         sys.modules[SUBMISSION_MODULE] = module
-        _build_without_keeping_traces()
+        _build_by_the_first_eager_call()
         try:
             compiled = compile(self.code, self.filename, "exec", dont_inherit=True)
         except SyntaxError as e:
             raise _Failed({"kind": "SyntaxError", "text": str(e.msg)[:300],
                            "where": f"line {e.lineno}" + (f": `{e.text.strip()[:200]}`" if e.text else "")})
+        global _first_call_builds
+        _first_call_builds = not _mentions_functions(compiled)
         exec(compiled, module.__dict__)
         self.module = module
         self.objects[0] = module
@@ -218,7 +283,6 @@ class Server:
     def op_reset(self, seed: int):
         """A fresh Keras session, seeded: what every check starts from."""
         import random
-        import warnings
 
         import keras
 
