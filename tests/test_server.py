@@ -81,21 +81,28 @@ class Net(tf.keras.Model):
 """
 
 
-def _traced_model():
-    s = Server(TRACED, "ex01_first_model.py")
+def _loaded(code: str):
+    """A server with ``code`` loaded, and a new ``Net`` of it."""
+    s = Server(code, "ex01_first_model.py")
     s.handle({"id": 1, "op": "load", "args": {}})
     cls = s.handle({"id": 2, "op": "lookup", "args": {"name": "Net"}})["ok"]["ref"]
     return s, s.handle({"id": 3, "op": "new", "args": {"cls": cls, "args": [], "kwargs": {}}})["ok"]
 
 
-def test_a_model_with_tf_function_on_call_follows_weights_set_after_its_first_call():
-    s, model = _traced_model()
-    x = np.ones((1, 3), "float32")
-    call = {"id": 4, "op": "call", "args": {"obj": model, "inputs": x}}
+def _traced_model():
+    return _loaded(TRACED)
+
+
+def _follows_weights_set_after_its_first_call(s, model) -> bool:
+    call = {"id": 4, "op": "call", "args": {"obj": model, "inputs": np.ones((1, 3), "float32")}}
     before = s.handle(call)["ok"]
     weights = s.handle({"id": 5, "op": "get_weights", "args": {"obj": model, "trainable_only": True}})["ok"]
     s.handle({"id": 6, "op": "set_trainable", "args": {"obj": model, "weights": [w + 1 for w in weights]}})
-    assert not np.allclose(s.handle(call)["ok"], before)
+    return not np.allclose(s.handle(call)["ok"], before)
+
+
+def test_a_model_with_tf_function_on_call_follows_weights_set_after_its_first_call():
+    assert _follows_weights_set_after_its_first_call(*_traced_model())
 
 
 def test_autograph_reads_the_source_of_a_file_that_is_not_on_disk():
@@ -110,13 +117,6 @@ def test_lookup_tells_where_each_method_of_a_class_starts():
     s.handle({"id": 1, "op": "load", "args": {}})
     info = s.handle({"id": 2, "op": "lookup", "args": {"name": "Net"}})["ok"]
     assert info["methods"] == {"__init__": 5, "call": 9}  # a decorated method starts at its decorator
-
-
-def _loaded(code: str, *, name: str = "Net"):
-    s = Server(code, "ex08_training_flag.py")
-    s.handle({"id": 1, "op": "load", "args": {}})
-    cls = s.handle({"id": 2, "op": "lookup", "args": {"name": name}})["ok"]["ref"]
-    return s, s.handle({"id": 3, "op": "new", "args": {"cls": cls, "args": [], "kwargs": {}}})["ok"]
 
 
 def _symbolic_runs(monkeypatch) -> list:
@@ -146,13 +146,7 @@ HIDDEN_TRACE = TRACED.replace("@tf.function", '@getattr(tf, "fun" + "ction")')
 
 
 def test_a_tf_function_hidden_from_the_source_still_follows_weights_set_after_the_first_call():
-    s, model = _loaded(HIDDEN_TRACE)
-    x = np.ones((1, 3), "float32")
-    call = {"id": 4, "op": "call", "args": {"obj": model, "inputs": x}}
-    before = s.handle(call)["ok"]
-    weights = s.handle({"id": 5, "op": "get_weights", "args": {"obj": model, "trainable_only": True}})["ok"]
-    s.handle({"id": 6, "op": "set_trainable", "args": {"obj": model, "weights": [w + 1 for w in weights]}})
-    assert not np.allclose(s.handle(call)["ok"], before)
+    assert _follows_weights_set_after_its_first_call(*_loaded(HIDDEN_TRACE))
 
 
 SEQUENTIAL_BODY = """
