@@ -33,7 +33,7 @@ def _course(args, start: Path | None = None):
 
 
 def cmd_check(args) -> int:
-    from kerasgrade.commands.check import learner_curves
+    from kerasgrade.commands.check import learner_curves, watch
     from kerasgrade.discover import Submission
     from kerasgrade.engine.pool import Pool
     from kerasgrade.job import PoolItem
@@ -45,12 +45,27 @@ def cmd_check(args) -> int:
     course = _course(args, start=path.parent)  # a learner may run it from exercises/
     ex = course.exercise_for_file(path)
     pool = Pool(course, jobs=1, exercises=[ex.id], announce=_announce_level)
-    results = []
-    pool.run([PoolItem(Submission("you", ex.id, path), course.seed, args.hidden)], lambda _, r: results.append(r))
-    result = results[0]
-    hidden = 0 if args.hidden else sum(c["hidden"] for c in pool.catalogue()[ex.id])
-    print_check(result, hidden, pictures=learner_curves(course, pool, result))
-    return 0 if result.checks and all(c.passed for c in result.checks) else 1
+
+    def check_once() -> bool:
+        start, results = time.monotonic(), []
+        pool.run([PoolItem(Submission("you", ex.id, path), course.seed, args.hidden)],
+                 lambda _, r: results.append(r))
+        result = results[0]
+        hidden = 0 if args.hidden else sum(c["hidden"] for c in pool.catalogue()[ex.id])
+        print_check(result, hidden, pictures=learner_curves(course, pool, result))
+        if args.watch:
+            print(f"checked in {time.monotonic() - start:.1f} s; watching {path} for your next save "
+                  "(Ctrl-C stops)", file=sys.stderr)
+        return bool(result.checks) and all(c.passed for c in result.checks)
+
+    if not args.watch:
+        return 0 if check_once() else 1
+    with pool.kept():
+        try:
+            watch(path, check_once)
+        except KeyboardInterrupt:
+            print(file=sys.stderr)
+    return 0
 
 
 def cmd_grade(args) -> int:
@@ -307,6 +322,8 @@ def parser() -> argparse.ArgumentParser:
                        description="Run the public checks of one exercise on your file.")
     c.add_argument("file", help="your exercise file, e.g. exercises/ex01_first_model.py (or .ipynb)")
     c.add_argument("--hidden", action="store_true", help="also run hidden checks (instructors)")
+    c.add_argument("--watch", action="store_true", help="check again each time you save the file "
+                   "(a warm grader: a second or two per re-check)")
     c.set_defaults(func=cmd_check)
 
     g = sub.add_parser("grade", help="instructors: grade a class's submissions",

@@ -7,6 +7,7 @@ kills two is that submission's error, never the run's.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import queue
@@ -74,6 +75,7 @@ class Pool:
         self._lock = threading.Lock()
         self._zygotes: set[Zygote] = set()
         self._closing = False
+        self._kept: list[Zygote] | None = None  # warm zygotes between runs, inside ``kept()``
 
     def _zygote(self) -> Zygote:
         z = Zygote(self.course.file, self.threads, self.exercises, run=self.run_id,
@@ -95,6 +97,36 @@ class Pool:
             z.close()
             with self._lock:
                 self._zygotes.discard(z)
+
+    @contextlib.contextmanager
+    def kept(self):
+        """Keep the zygotes warm from one ``run`` to the next until the block ends (``check
+        --watch``: a re-check forks from a zygote that has its graders and TensorFlow loaded).
+
+        The kept zygotes are started here, in the calling thread: a zygote ends with the thread
+        that started it (``PR_SET_PDEATHSIG`` follows the parent *thread*), so one a worker thread
+        started would be gone when that thread ends with its run."""
+        self._kept = []
+        self._closing = False
+        self._kept.extend(self._zygote() for _ in range(self.jobs))
+        try:
+            yield self
+        finally:
+            self._kept = None
+            self.shutdown()
+
+    def _take(self) -> Zygote:
+        with self._lock:
+            if self._kept:
+                return self._kept.pop()
+        return self._zygote()
+
+    def _give_back(self, z: Zygote | None) -> None:
+        with self._lock:
+            if z is not None and self._kept is not None and not self._closing:
+                self._kept.append(z)
+                return
+        self._end(z)
 
     def catalogue(self) -> dict:
         if self._catalogue is None:
@@ -120,7 +152,7 @@ class Pool:
                     except queue.Empty:
                         return
                     if zygote is None:
-                        zygote = self._zygote()
+                        zygote = self._take()
                     try:
                         result = self._one(zygote, item.submission, item.seed, item.include_hidden)
                     except ZygoteDied as e:
@@ -137,7 +169,7 @@ class Pool:
                 errors.append(e)
                 self._closing = True
             finally:
-                self._end(zygote)
+                self._give_back(zygote)
 
         workers = [threading.Thread(target=worker, daemon=True) for _ in range(min(self.jobs, len(items)))]
         try:
@@ -146,7 +178,8 @@ class Pool:
             for w in workers:
                 w.join()
         finally:
-            self.shutdown()
+            if self._kept is None or errors:
+                self.shutdown()
         if errors:
             raise errors[0]
 
@@ -155,6 +188,8 @@ class Pool:
         self._closing = True
         with self._lock:
             zygotes = list(self._zygotes)
+            if self._kept is not None:
+                self._kept.clear()
         for z in zygotes:
             z.kill()
         end_run(self.run_id)
