@@ -56,6 +56,7 @@ def cmd_check(args) -> int:
         if args.watch:
             print(f"checked in {time.monotonic() - start:.1f} s; watching {path} for your next save "
                   "(Ctrl-C stops)", file=sys.stderr)
+            pool.refill_kept()  # a worker a crash ended is started again while the learner edits
         return bool(result.checks) and all(c.passed for c in result.checks)
 
     if not args.watch:

@@ -43,3 +43,57 @@ def test_a_file_missing_for_a_moment_during_an_atomic_save_is_not_checked_while_
 
     assert contents_stamp(tmp_path / "nothing.py") is None
     assert watching(f, remove_then_save_the_same) == 1
+
+
+class ThreadBoundZygote:
+    """A stand-in zygote that, like a real one (``PR_SET_PDEATHSIG``), is dead once the thread that
+    started it has ended; ``crash`` kills it as a hostile submission would."""
+    started: list = []
+
+    def __init__(self):
+        self.thread = threading.current_thread()
+        self.crashed = False
+        self.catalogue = {"ex01_first_model": [{"name": "c", "title": "c", "concept": "x", "points": 1.0,
+                                                "hidden": False}]}
+        self.sandbox = ("namespaces", "")
+        ThreadBoundZygote.started.append(self)
+
+    def run(self, job):
+        from kerasgrade.engine.zygote_client import ZygoteDied
+
+        if self.crashed or not self.thread.is_alive():
+            raise ZygoteDied("the grading worker stopped")
+        return {"events": [{"check": "c", "passed": True, "message": ""}], "ended": "ok", "detail": "",
+                "output": ""}
+
+    def close(self):
+        pass
+
+    kill = close
+
+
+def test_after_a_crash_the_next_recheck_runs_on_a_warm_zygote_started_by_the_watching_thread(
+        tmp_path, monkeypatch, course):
+    from kerasgrade.discover import Submission
+    from kerasgrade.engine.pool import Pool
+    from kerasgrade.job import PoolItem
+
+    monkeypatch.setattr(Pool, "_zygote", lambda self: ThreadBoundZygote())
+    ThreadBoundZygote.started = []
+    file = tmp_path / "ex01_first_model.py"
+    file.write_text("x = 1\n")
+    pool = Pool(course, jobs=1, exercises=["ex01_first_model"])
+    results = []
+
+    def check():
+        pool.run([PoolItem(Submission("you", "ex01_first_model", file), 0)], lambda _, r: results.append(r))
+        pool.refill_kept()  # what check_once does after each check
+        return len(ThreadBoundZygote.started)
+
+    with pool.kept():
+        assert check() == 1  # the kept zygote, started here
+        ThreadBoundZygote.started[0].crashed = True
+        assert check() == 3  # the crash: a worker thread's zygote grades it, then one is kept again
+        assert ThreadBoundZygote.started[2].thread is threading.current_thread()
+        assert check() == check() == 3  # and later re-checks start nothing
+    assert [r.status for r in results] == ["graded"] * 4

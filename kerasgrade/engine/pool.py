@@ -76,6 +76,7 @@ class Pool:
         self._zygotes: set[Zygote] = set()
         self._closing = False
         self._kept: list[Zygote] | None = None  # warm zygotes between runs, inside ``kept()``
+        self._kept_started: set[Zygote] = set()  # the zygotes ``kept()`` started (calling thread)
 
     def _zygote(self) -> Zygote:
         z = Zygote(self.course.file, self.threads, self.exercises, run=self.run_id,
@@ -108,12 +109,23 @@ class Pool:
         started would be gone when that thread ends with its run."""
         self._kept = []
         self._closing = False
-        self._kept.extend(self._zygote() for _ in range(self.jobs))
+        self.refill_kept()
         try:
             yield self
         finally:
             self._kept = None
+            self._kept_started.clear()
             self.shutdown()
+
+    def refill_kept(self) -> None:
+        """Start kept zygotes, in the calling thread, until there are ``jobs`` of them again (one a
+        crash ended during a run was replaced by a worker thread's, which is not kept: it would
+        die with that thread). Call it from the thread that entered ``kept()``."""
+        while self._kept is not None and len(self._kept) < self.jobs:
+            z = self._zygote()
+            with self._lock:
+                self._kept_started.add(z)
+                self._kept.append(z)
 
     def _take(self) -> Zygote:
         with self._lock:
@@ -122,10 +134,13 @@ class Pool:
         return self._zygote()
 
     def _give_back(self, z: Zygote | None) -> None:
+        """Keep ``z`` warm for the next run if ``kept()`` started it, else end it (a zygote a
+        worker thread started ends with that thread)."""
         with self._lock:
-            if z is not None and self._kept is not None and not self._closing:
+            if z in self._kept_started and self._kept is not None and not self._closing:
                 self._kept.append(z)
                 return
+            self._kept_started.discard(z)
         self._end(z)
 
     def catalogue(self) -> dict:
@@ -156,6 +171,8 @@ class Pool:
                     try:
                         result = self._one(zygote, item.submission, item.seed, item.include_hidden)
                     except ZygoteDied as e:
+                        with self._lock:
+                            self._kept_started.discard(zygote)
                         self._end(zygote)
                         zygote = None
                         if self._closing:
