@@ -9,14 +9,30 @@ from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.grading.draw import blobs, features, split, weights_like
-from kerasgrade.grading.expect import (activation, build, expect_activation, expect_close,
-                                       expect_layer, expect_shape, expect_softmax, expect_tracked,
-                                       expect_varies, fail, get_class, layer_weights, run, train,
-                                       verify_dense)
+from kerasgrade.grading.expect import (Forward, activation, build, dense_weights, expect_activation,
+                                       expect_close, expect_layer, expect_shape, expect_softmax,
+                                       expect_tracked, expect_varies, fail, get_class, layer_weights, run,
+                                       train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
+from kerasgrade.grading.replica import followed
 
 JUDGED = True
 CLASS = "SimpleMLP"
+
+
+def forward(model, x, got, **_):
+    """softmax(classifier(relu(hidden(x)))), computed by the judge from the two layers' weights
+    (or, for a model that is not that, from the layers it has: ``replica.followed``)."""
+    def contract():
+        kernel, bias = dense_weights(model, "hidden", x.shape[1])
+        w_out, b_out = dense_weights(model, "classifier", kernel.shape[1])
+        return activation("softmax", activation("relu", x @ kernel + bias) @ w_out + b_out)
+
+    return followed(model, x, got, contract)
+
+
+# Every output a check reads is first the judge's own computation (``run``).
+FOLLOW = {CLASS: Forward(forward, "softmax(classifier(relu(hidden(x))))")}
 
 
 def model_class(submission):
@@ -36,6 +52,7 @@ def test_binds_the_two_layers(submission):
     classifier = expect_layer(model, "classifier", "Dense", units=4)
     expect_activation(model, "classifier", "softmax")
     expect_tracked(model, {"hidden": hidden, "classifier": classifier})
+    run(model, features(3, 5))  # the model computes with them what the contract says (FOLLOW)
     verify_dense(model, "hidden", "relu", in_dim=5, units=7)
     verify_dense(model, "classifier", "softmax", in_dim=7, units=4)
 

@@ -19,11 +19,11 @@ from kerasgrade.checks import check, grading_settings
 from kerasgrade.wire.handle import LearnerError, Remote
 from kerasgrade.wire.protocol import Ref
 from kerasgrade.grading.draw import blobs, features, integer, rng, split, weights_like
-from kerasgrade.grading.expect import (activation, build, clean, doing, expect_activation, expect_close,
-                                       expect_layer, expect_shape, expect_tracked, fail, get_class, layer_weights, run,
-                                       train, verify_dense)
+from kerasgrade.grading.expect import (Forward, activation, build, clean, dense_weights, doing, expect_activation,
+                                       expect_close, expect_layer, expect_shape, expect_tracked, fail, get_class,
+                                       layer_weights, run, train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
-from kerasgrade.grading.replica import draw_layer_weights, layers_of, rebuild
+from kerasgrade.grading.replica import draw_layer_weights, followed, layers_of, rebuild
 
 JUDGED = True
 CLASS = "ConfigurableMLP"
@@ -204,7 +204,7 @@ def placements(hidden: int, added: int):
     return itertools.islice(itertools.combinations_with_replacement(range(hidden + 1), added), MAX_PLACEMENTS)
 
 
-def followed(x, dense: list, added: list, before: tuple) -> np.ndarray | None:
+def placed_logits(x, dense: list, added: list, before: tuple) -> np.ndarray | None:
     """The logits the judge computes for the contract's Dense weights ``dense`` with the added
     layers (the judge's own copies) placed ``before`` the given contract layers; None if their
     shapes do not chain."""
@@ -245,7 +245,7 @@ def follow_added(model, x, got, dense: list, draw_weights: bool) -> np.ndarray |
         got = run(model, x, "calling your model", training=False)
     got = np.asarray(got, dtype="float64")
     for before in placements(len(dense) - 1, len(added)):
-        want = followed(x, dense, added, before)
+        want = placed_logits(x, dense, added, before)
         if want is not None and want.shape == got.shape and np.allclose(got, want, atol=1e-4, rtol=1e-4):
             return want
     return None
@@ -273,6 +273,31 @@ def expect_computes(submission, model, args: dict, what: str, hint: str, x=None)
     expect_close(got, want, f"Given the grader's weights, {what} does not compute "
                  "classifier(relu(...hidden_layers[0](x))) at inference", hint=hint)
     return want
+
+
+def forward(model, x, got, **_) -> np.ndarray:
+    """The logits the contract's network computes from the weights the model's layers hold now
+    (with the layers a learner added, where the judge follows them; for a model that is not
+    the contract's, from the layers it has: ``replica.followed``): ``FOLLOW``."""
+    def contract():
+        with doing("reading `self.hidden_layers`"):
+            value = model.get("hidden_layers") if model.has("hidden_layers") else None
+        if not isinstance(value, (list, tuple)) or len(value) > 8:
+            fail("Binding through self: the model has no list `self.hidden_layers`. Create the hidden "
+                 "layers in `__init__` as a list, one per entry of `hidden_sizes`.")
+        dense, in_dim = [], np.shape(x)[1]
+        for path in [f"hidden_layers[{i}]" for i in range(len(value))] + ["classifier"]:
+            dense.append(dense_weights(model, path, in_dim))
+            in_dim = dense[-1][0].shape[1]
+        want = logits_of(x, dense)
+        with_added = None if close(got, want) else follow_added(model, x, got, dense, draw_weights=False)
+        return want if with_added is None else with_added
+
+    return followed(model, x, got, contract)
+
+
+# Every output a check reads is first the judge's own computation (``run``).
+FOLLOW = {CLASS: Forward(forward, "classifier(relu(...hidden_layers[0](x))), the logits")}
 
 
 def close(got, want) -> bool:
@@ -324,6 +349,7 @@ def test_binds_the_hyper_parameters(submission):
     args = draw_args(integer(1, 4))
     args["hidden_sizes"] = list(args["hidden_sizes"])  # a list here; a tuple in other checks
     model = build(model_class(submission), **args)
+    run(model, features(3, 4), training=False)  # a model the judge follows (FOLLOW) holds them
     for attr, want in args.items():
         with doing(f"reading `self.{attr}`"):
             present = model.has(attr)

@@ -115,7 +115,7 @@ def judge(grader: types.ModuleType, task: JudgeTask, channel: Channel, emit, sec
     """Grade one submission through ``channel``; ``emit`` each event."""
     started = time.monotonic()
     code, notes = task.code, task.notes
-    submission = Submission(channel, code, task.filename)
+    submission = Submission(channel, code, task.filename, follow=getattr(grader, "FOLLOW", None))
     # With a secret (a class graded), the draws are the student's and the file's own; without
     # one (check, validate, mutate), every file of an exercise draws the same, so that mutants
     # and alternatives can be compared with the reference answer by answer.

@@ -185,7 +185,9 @@ def _judge_here(fn, name: str, module: types.ModuleType, course: Course, exercis
     draw.seed(draw.key(b"", *base, name))
     server.op_reset(draw.key(b"", *base, name, "child") % (1 << 31))
     channel = LocalChannel(server, course.limits.check_timeout)
-    return judge_check(fn, Submission(channel, code, NOTEBOOK_SOURCE), check_timeout=course.limits.check_timeout)
+    follow = getattr(sys.modules.get(f"kerasgrade_grader_{exercise}"), "FOLLOW", None)
+    return judge_check(fn, Submission(channel, code, NOTEBOOK_SOURCE, follow=follow),
+                       check_timeout=course.limits.check_timeout)
 
 
 def _earlier_error() -> BaseException | None:

@@ -13,10 +13,12 @@ data it never saw.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
 from contextlib import contextmanager
+from typing import Callable
 
 import numpy as np
 
@@ -32,6 +34,7 @@ __all__ = [
     "expect_forwards_kwargs", "expect_layer", "expect_activation", "verify_dense", "expect_tracked",
     "expect_same_object", "expect_close", "expect_softmax", "expect_shape", "train", "accuracy",
     "record", "recorded", "activation", "expect_uses_weights", "expect_varies", "leaves",
+    "Forward", "expect_follows", "dense_weights", "layer_weights",
 ]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -42,14 +45,31 @@ KERAS_BASES = {"Model": "tf.keras.Model", "Layer": "tf.keras.layers.Layer"}
 recorded: dict[str, list[float]] = {}
 
 
-class Submission:
-    """What a check is given: the learner's file as the judge sees it."""
+@dataclasses.dataclass(frozen=True)
+class Forward:
+    """The judge's own forward pass of a class of the exercise (a grader's ``FOLLOW``).
 
-    def __init__(self, channel: Channel, code: str, filename: str = "your file"):
+    ``compute(model, x, got, **call_kwargs)`` is the output the contract asks for on ``x``,
+    computed by the judge from the weights the model's layers hold now (read back and checked,
+    with ``dense_weights`` or ``layer_weights``); it raises ``CheckFailed`` if the model has no
+    such layers. ``got`` is what the model returned: where the contract lets a learner add
+    layers, it tells the judge which of its computations to compare with. ``formula`` names that output for the learner: ``softmax(classifier(relu(hidden(x))))``.
+    """
+    compute: Callable
+    formula: str
+
+
+class Submission:
+    """What a check is given: the learner's file as the judge sees it, and the grader's
+    ``FOLLOW`` (class name → ``Forward``): the forward passes the judge computes itself."""
+
+    def __init__(self, channel: Channel, code: str, filename: str = "your file",
+                 follow: dict[str, Forward] | None = None):
         self.channel = channel
         self.source = Source(code)
         self.filename = filename
         self.module = Remote(channel, Ref(0), "your file")
+        self.follow = dict(follow or {})
 
     def lookup(self, name: str) -> dict:
         info = self.channel.request("lookup", name=name)
@@ -135,6 +155,7 @@ def get_class(submission: Submission, name: str, base: str = "Model") -> Remote:
              f"Write `class {name}({base_name}):`.")
     cls = Remote(submission.channel, info["ref"], name, info)
     cls.source = src  # what the judge read of the class statement, for the source checks
+    cls.follow = submission.follow.get(name)  # the judge's own forward pass of it, if any
     return cls
 
 
@@ -162,7 +183,9 @@ def build(cls: Remote, *args, **kwargs) -> Remote:
         ref = cls.channel.request("new", cls=cls.ref, args=list(args), kwargs=kwargs)
     if not isinstance(ref, Ref):
         fail(f"`{text}` did not give an object the grader can use.")
-    return Remote(cls.channel, ref, text)
+    model = Remote(cls.channel, ref, text)
+    model.follow = getattr(cls, "follow", None)
+    return model
 
 
 def _numbers(value, what: str):
@@ -191,8 +214,10 @@ def run(model: Remote, x, what: str = "", verify: bool = True, **kwargs):
     """Call the model on ``x`` in the child; its output as numpy, with learner errors explained.
 
     The first time a check runs a model, the judge also makes sure the output is computed
-    from the model's weights (``expect_uses_weights``, weights restored afterwards): no check
-    that reads a model's outputs can be passed by answers that do not come from a model.
+    from the model's weights (``expect_uses_weights``, weights restored afterwards) and, where
+    the grader gives the class's forward pass (``FOLLOW``), that it is the output the judge
+    computes itself from those weights: no check that reads a model's outputs can be passed
+    by answers that do not come from the model the exercise asks for.
     ``verify=False`` where a correct model's output cannot depend on its weights (a softmax
     over one class).
     """
@@ -202,7 +227,7 @@ def run(model: Remote, x, what: str = "", verify: bool = True, **kwargs):
     out = _numbers(out, what)
     if verify and not getattr(model, "verified", False):
         model.verified = True
-        expect_uses_weights(model, x, call_kwargs=kwargs, seen=out)
+        expect_uses_weights(model, x, call_kwargs=kwargs, seen=out, follow=getattr(model, "follow", None))
     return out
 
 
@@ -216,10 +241,12 @@ def leaves(value) -> list[np.ndarray]:
     return [np.asarray(value, dtype="float64")]
 
 
-def expect_uses_weights(model: Remote, x, what: str = "", call_kwargs: dict | None = None, seen=None) -> None:
+def expect_uses_weights(model: Remote, x, what: str = "", call_kwargs: dict | None = None, seen=None,
+                        follow: Forward | None = None) -> None:
     """The model's output on ``x`` is computed from its own trainable weights: set to weights
     the judge drew, it answers one way; set to others, another; set back, the first way again.
-    The model's own weights are put back afterwards.
+    With ``follow``, that answer is also the one the judge computes from the weights it set
+    (``expect_follows``). The model's own weights are put back afterwards.
 
     What makes "it can be built and called" a fact about a model rather than a claim.
     """
@@ -244,8 +271,19 @@ def expect_uses_weights(model: Remote, x, what: str = "", call_kwargs: dict | No
     with doing(what):
         for weights in (first, second, first):
             model.channel.request("set_trainable", obj=model.ref, weights=weights)
-            outputs.append(leaves(_numbers(model(x, **kwargs), what)))
-        model.channel.request("set_trainable", obj=model.ref, weights=own)
+            last = _numbers(model(x, **kwargs), what)
+            outputs.append(leaves(last))
+    computed = None  # the judge's own output for the weights ``first`` (or why it has none)
+    try:
+        if follow is not None:
+            try:
+                computed = leaves(follow.compute(model, x, last, **kwargs))
+            except CheckFailed as e:
+                computed = e
+    finally:
+        with doing(what):
+            model.channel.request("set_trainable", obj=model.ref, weights=own)
+    with doing(what):
         back = leaves(_numbers(model(x, **kwargs), what)) if deterministic and seen is not None else None
     if back is not None and not all(u.shape == v.shape and np.allclose(u, v, atol=1e-5, equal_nan=True)
                                     for u, v in zip(back, leaves(seen))):
@@ -265,6 +303,23 @@ def expect_uses_weights(model: Remote, x, what: str = "", call_kwargs: dict | No
                 "did not change when the weights changed")
              + ". call() should compute the output from the layers created in `__init__` "
              "(and nothing else).")
+    if follow is not None:
+        if isinstance(computed, CheckFailed):
+            raise computed
+        expect_follows(follow, again, computed)
+
+
+def expect_follows(follow: Forward, got: list[np.ndarray], want: list[np.ndarray]) -> None:
+    """``got`` (the model's output, flattened by ``leaves``) is ``want``, what the judge computed
+    with ``follow`` from the same weights."""
+    if len(want) != len(got) or not all(u.shape == v.shape and np.allclose(u, v, atol=1e-4, rtol=1e-4)
+                                        for u, v in zip(got, want)):
+        shapes = [tuple(u.shape) for u in got]
+        found = "" if [tuple(v.shape) for v in want] == shapes else f" (it returned shape {shapes[0] if len(shapes) == 1 else shapes})"
+        fail(f"Your model's output is not what its layers compute: with weights the grader set, "
+             f"call() should return {follow.formula}, and it returned something else{found}. Apply the "
+             "layers bound on `self` in `__init__`, as the exercise describes, and compute nothing "
+             "else in call().")
 
 
 # -- super().__init__ ---------------------------------------------------------------------------
@@ -454,6 +509,21 @@ def layer_weights(model: Remote, attr: str, shapes: list[tuple[int, ...]], what:
     if not all(np.all(np.isfinite(w)) for w in weights):
         fail(f"`self.{attr}` holds weights that are not finite numbers (NaN or inf) after training.")
     return weights
+
+
+def dense_weights(model: Remote, attr: str, in_dim: int, use_bias: bool = True) -> list[np.ndarray]:
+    """The kernel ``(in_dim, units)`` and bias ``(units,)`` (with ``use_bias``) of the Dense layer
+    ``model.<attr>``, as it holds them now: what ``Forward.compute`` computes with."""
+    with doing(f"reading the weights of `self.{attr}`"):
+        got = model.get_weights(path=attr)
+    kernels = [w for w in got if isinstance(w, np.ndarray) and w.ndim == 2] if isinstance(got, list) else []
+    units = kernels[0].shape[1] if kernels else 0
+    if not kernels or kernels[0].shape[0] != in_dim or not 0 < units <= 4096:
+        fail(f"`self.{attr}` should be a Dense layer whose kernel has {in_dim} rows (one per input "
+             f"feature) here, but it holds weights of shapes "
+             f"{[tuple(np.shape(w)) for w in got] if isinstance(got, list) else []}. Bind the layer on "
+             "`self` in `__init__` and apply it in `call()` as the exercise describes.")
+    return layer_weights(model, attr, [(in_dim, units), (units,)] if use_bias else [(in_dim, units)])
 
 
 def expect_tracked(model: Remote, layers: dict[str, dict], exactly: bool = True) -> None:
