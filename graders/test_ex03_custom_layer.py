@@ -15,8 +15,8 @@ from hypothesis import Phase, given, strategies as st
 
 from kerasgrade.checks import check, grading_settings
 from kerasgrade.grading.draw import features, integer, rng, split, weights_like
-from kerasgrade.grading.expect import (build, clean, doing, expect_close, expect_shape, expect_tracked, fail,
-                                       get_class, layer_weights, run, train)
+from kerasgrade.grading.expect import (Forward, build, clean, doing, expect_close, expect_shape, expect_tracked,
+                                       fail, get_class, layer_weights, run, train)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True
@@ -26,6 +26,33 @@ NOT_LAYERS = ("Layer", "InputSpec")
 # No shrinking: hypothesis's first failing case is already small (it starts from the simplest
 # one), while shrinking a layer that always fails re-runs it until the check's time is up.
 NO_SHRINK = grading_settings(phases=(Phase.explicit, Phase.reuse, Phase.generate))
+
+
+def affine(model, path: str | None, x, got) -> np.ndarray:
+    """``x @ kernel + bias``, computed by the judge from the weights the layer (``model.<path>``,
+    or the model itself) holds now, for as many units as the output has: ``FOLLOW``. A kernel
+    created transposed and transposed back, or a bias left out of call(), is computed too (the
+    checks of build() and of the output name those mistakes)."""
+    x = np.asarray(x, dtype="float64")
+    units = got.shape[-1] if isinstance(got, np.ndarray) and got.ndim == 2 else 0
+    with doing(f"reading the weights of {f'`self.{path}`' if path else 'your layer'}"):
+        held = model.get_weights(path=path)
+    arrays = [np.asarray(w, dtype="float64") for w in held if isinstance(w, np.ndarray)] \
+        if isinstance(held, list) and len(held) <= 4 else []
+    kernels = [k for w in arrays if w.ndim == 2 for k in (w, w.T) if k.shape == (x.shape[1], units)]
+    biases = [w for w in arrays if w.shape == (units,)]
+    for kernel in kernels:
+        for want in ([x @ kernel + b for b in biases] + [x @ kernel]):
+            if want.shape == got.shape and np.allclose(want, got, atol=1e-4, rtol=1e-4):
+                return want
+    kernel, bias = layer_weights(model, path, [(x.shape[1], units), (units,)])
+    return x @ kernel + bias
+
+
+# Every output a check reads is first the judge's own computation (``run``).
+FOLLOW = {LAYER: Forward(lambda layer, x, got, **_: affine(layer, None, x, got), "inputs @ kernel + bias"),
+          MODEL: Forward(lambda model, x, got, **_: affine(model, "linear", x, got),
+                         "self.linear(inputs), that is inputs @ kernel + bias")}
 
 
 def linear_class(submission):

@@ -17,11 +17,12 @@ from hypothesis import example, given, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.grading import draw
-from kerasgrade.grading.expect import (activation, build, dense_activation, doing, expect_activation,
+from kerasgrade.grading.expect import (Forward, activation, build, dense_activation, doing, expect_activation,
                                        expect_close, expect_layer, expect_shape, expect_softmax,
                                        expect_tracked, expect_varies, fail, get_class, run, tracked_layers,
                                        train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
+from kerasgrade.grading.replica import chain_output, followed
 
 JUDGED = True
 CLASS = "SmallCNN"
@@ -33,6 +34,18 @@ CONV = 'Conv2D(filters, 3, padding="same", activation="relu")'
 
 def model_class(submission):
     return get_class(submission, CLASS)
+
+
+def forward(model, x, got, **_):
+    """self.conv, self.pool, then the other layers (the global pooling, any a learner added) in
+    the order Keras tracks them, then self.classifier: rebuilt and computed by the judge with the
+    weights the layers hold now (or the model's own layers in Keras's order: ``followed``)."""
+    return followed(model, x, got, lambda: chain_output(model, x, got, first=("conv", "pool"),
+                                                         last=("classifier",)))
+
+
+# Every output a check reads is first the judge's own computation (``run``).
+FOLLOW = {CLASS: Forward(forward, "classifier(global_pool(pool(conv(inputs)))), its layers applied in order")}
 
 
 def images(batch: int, height: int, width: int, channels: int = 1, scale: float = 1.0) -> np.ndarray:

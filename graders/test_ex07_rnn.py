@@ -12,10 +12,11 @@ from hypothesis import example, given, strategies as st
 from kerasgrade.checks import check, grading_settings
 from kerasgrade.grading import draw
 from kerasgrade.grading.draw import split, weights_like
-from kerasgrade.grading.expect import (accuracy, build, clean, doing, drawn_weights, expect_activation, expect_layer,
+from kerasgrade.grading.expect import (Forward, accuracy, build, clean, doing, drawn_weights, expect_activation, expect_layer,
                                        expect_shape, expect_softmax, expect_tracked, expect_varies, fail,
                                        get_class, run, train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
+from kerasgrade.grading.replica import chain_output, followed
 
 JUDGED = True
 CLASS = "TextClassifier"
@@ -28,6 +29,18 @@ MERGE_MODES = ("concat", "sum", "mul", "ave")
 
 def model_class(submission):
     return get_class(submission, CLASS)
+
+
+def forward(model, x, got, **_):
+    """self.embedding (its mask too), self.rnn, then the layers a learner added in Keras's order,
+    then self.classifier: rebuilt and computed by the judge with the weights the layers hold now
+    (or the model's own layers in Keras's order: ``followed``)."""
+    return followed(model, x, got, lambda: chain_output(model, x, got, first=("embedding", "rnn"),
+                                                         last=("classifier",)))
+
+
+# Every output a check reads is first the judge's own computation (``run``).
+FOLLOW = {CLASS: Forward(forward, "classifier(rnn(embedding(ids))), its layers applied in order")}
 
 
 def ids(batch: int, length: int, vocab_size: int, low: int = 0) -> np.ndarray:

@@ -13,10 +13,11 @@ from kerasgrade.checks import check
 from kerasgrade.errors import CheckFailed
 from kerasgrade.grading import draw
 from kerasgrade.grading.draw import features, split, weights_like, xor
-from kerasgrade.grading.expect import (accuracy, activation, activation_of, build, clean, doing,
+from kerasgrade.grading.expect import (Forward, accuracy, activation, activation_of, build, clean, doing,
                                        expect_close, expect_layer, expect_shape, expect_softmax,
                                        expect_tracked, fail, get_class, run, train)
 from kerasgrade.grading.opening import opening_checks
+from kerasgrade.grading.replica import chain_output, followed
 
 JUDGED = True
 CLASS = "RegularizedMLP"
@@ -30,6 +31,20 @@ BOTH_MODES = ("BatchNormalization must be applied in call() in both modes, with 
 
 def model_class(submission):
     return get_class(submission, CLASS)
+
+
+def forward(model, x, got, **_):
+    """At inference: self.dense, self.batch_norm (a relu after either, or none), self.dropout,
+    then the layers a learner added in Keras's order, then self.classifier: rebuilt and computed
+    by the judge with the weights and moving statistics the layers hold now (or the model's own
+    layers in Keras's order: ``followed``)."""
+    return followed(model, x, got, lambda: chain_output(model, x, got, first=("dense", "batch_norm", "dropout"),
+                                                         last=("classifier",)))
+
+
+# Every output a check reads is first the judge's own computation (``run``).
+FOLLOW = {CLASS: Forward(forward, "classifier(dropout(batch_norm(dense(inputs)))) at inference, its layers "
+                                  "applied in order")}
 
 
 def warmed_up(submission, **kwargs):

@@ -12,15 +12,68 @@ from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.grading.draw import features, split, weights_like, xor
-from kerasgrade.grading.expect import (accuracy, activation, activation_of, build, clean, doing,
+from kerasgrade.grading.expect import (Forward, accuracy, activation, activation_of, build, clean, dense_weights, doing,
                                        expect_close, expect_layer, expect_shape, expect_softmax,
                                        expect_tracked, fail, get_class, run, train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
+from kerasgrade.grading.replica import finished
 
 JUDGED = True
 BLOCK = "ResidualBlock"
 NET = "ResidualNet"
 FIX_BLOCKS = "`self.blocks = [ResidualBlock(units) for _ in range(num_blocks)]`"
+
+
+def dense_step(model, path: str, h) -> np.ndarray:
+    """What the Dense layer at ``path`` computes on ``h`` with the weights it holds now, with the
+    activation it computes (a setting that deviates is named by the checks of the settings)."""
+    kernel, bias = dense_weights(model, path, np.shape(h)[-1])
+    return activation(activation_of(model, path) or "linear", np.asarray(h, dtype="float64") @ kernel + bias)
+
+
+# What a block computes from h and f = dense2(dense1(h)): the contract's, then the mistakes the
+# judge follows (no skip connection, the ReLU before the addition or none), named by the block's checks.
+BLOCK_WAYS = (lambda h, f: np.maximum(h + f, 0.0), lambda h, f: np.maximum(f, 0.0),
+              lambda h, f: h + np.maximum(f, 0.0), lambda h, f: h + f, lambda h, f: f)
+
+
+def block_output(model, prefix: str, h, way=BLOCK_WAYS[0]) -> np.ndarray:
+    """relu(h + dense2(dense1(h))) (or another of ``BLOCK_WAYS``) for the block at ``prefix``
+    ("" for the block itself), from the weights its layers hold now."""
+    h = np.asarray(h, dtype="float64")
+    return way(h, dense_step(model, f"{prefix}dense2", dense_step(model, f"{prefix}dense1", h)))
+
+
+def net_output(model, x, got, way=BLOCK_WAYS[0]) -> np.ndarray:
+    """classifier(blocks[-1](...blocks[0](project(x)))), computed by the judge, each block
+    computing ``way``; with a softmax applied in call() after the classifier, if ``got`` has it."""
+    with doing("reading `self.blocks`"):
+        blocks = model.get("blocks") if model.has("blocks") else None
+    if not isinstance(blocks, (list, tuple)) or len(blocks) > 8:
+        fail(f"Binding through self: the model has no list `self.blocks`. Write {FIX_BLOCKS} in `__init__`.")
+    h = dense_step(model, "project", x)
+    for i in range(len(blocks)):
+        h = block_output(model, f"blocks[{i}].", h, way)
+    h = dense_step(model, "classifier", h)
+    done = finished(got, h)
+    return h if done is None else done
+
+
+def computed_one_way(compute, got) -> np.ndarray:
+    """``compute(way)`` for the first of ``BLOCK_WAYS`` that gives ``got``, else the contract's."""
+    want = compute(BLOCK_WAYS[0])
+    for way in BLOCK_WAYS:
+        other = want if way is BLOCK_WAYS[0] else compute(way)
+        if other.shape == np.shape(got) and np.allclose(other, got, atol=1e-4, rtol=1e-4):
+            return other
+    return want
+
+
+# Every output a check reads is first the judge's own computation (``run``).
+FOLLOW = {BLOCK: Forward(lambda block, x, got, **_: computed_one_way(lambda way: block_output(block, "", x, way), got),
+                         "relu(x + dense2(dense1(x)))"),
+          NET: Forward(lambda net, x, got, **_: computed_one_way(lambda way: net_output(net, x, got, way), got),
+                       "classifier(blocks[-1](...blocks[0](project(inputs))))")}
 
 
 def block_class(submission):

@@ -55,10 +55,10 @@ from kerasgrade.wire.handle import LearnerError, Remote
 from kerasgrade.errors import CheckFailed
 from kerasgrade.grading import draw
 from kerasgrade.grading.draw import features, split
-from kerasgrade.grading.expect import (build, clean, doing, expect_close, expect_same_object, expect_shape,
+from kerasgrade.grading.expect import (Forward, build, clean, doing, expect_close, expect_same_object, expect_shape,
                                        explain_remote, fail, get_class, run, train)
 from kerasgrade.grading.opening import opening_checks
-from kerasgrade.grading.replica import draw_layer_weights, forward, layers_of, rebuild
+from kerasgrade.grading.replica import draw_layer_weights, followed, forward, layers_of, rebuild
 
 JUDGED = True
 CLASS = "ClippedRegressor"
@@ -69,6 +69,11 @@ MAX_WEIGHTS = 200_000    # numbers in their weights, at most
 def model_class(submission):
     return get_class(submission, CLASS)
 
+
+# Every output a check reads is first the judge's own computation (``run``): the network's layers,
+# rebuilt by the judge and applied in order.
+FOLLOW = {CLASS: Forward(lambda model, x, got, **_: followed(model, x, got),
+                         "the layers of your network applied one after the other")}
 
 globals().update(opening_checks(CLASS, inputs=lambda: features(4, N_FEATURES), output_shape=(4, 1),
                                args={"clip_norm": 2.0}))

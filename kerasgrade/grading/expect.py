@@ -52,8 +52,9 @@ class Forward:
     ``compute(model, x, got, **call_kwargs)`` is the output the contract asks for on ``x``,
     computed by the judge from the weights the model's layers hold now (read back and checked,
     with ``dense_weights`` or ``layer_weights``); it raises ``CheckFailed`` if the model has no
-    such layers. ``got`` is what the model returned: where the contract lets a learner add
-    layers, it tells the judge which of its computations to compare with. ``formula`` names that output for the learner: ``softmax(classifier(relu(hidden(x))))``.
+    such layers, and returns None if it computes nothing that ``got`` is. ``got`` is what the
+    model returned: where the contract lets a learner add layers, it tells the judge which of
+    its computations to compare with. ``formula`` names that output for the learner: ``softmax(classifier(relu(hidden(x))))``.
     """
     compute: Callable
     formula: str
@@ -277,7 +278,8 @@ def expect_uses_weights(model: Remote, x, what: str = "", call_kwargs: dict | No
     try:
         if follow is not None:
             try:
-                computed = leaves(follow.compute(model, x, last, **kwargs))
+                want = follow.compute(model, x, last, **kwargs)
+                computed = None if want is None else leaves(want)
             except CheckFailed as e:
                 computed = e
     finally:
@@ -309,13 +311,13 @@ def expect_uses_weights(model: Remote, x, what: str = "", call_kwargs: dict | No
         expect_follows(follow, again, computed)
 
 
-def expect_follows(follow: Forward, got: list[np.ndarray], want: list[np.ndarray]) -> None:
+def expect_follows(follow: Forward, got: list[np.ndarray], want: list[np.ndarray] | None) -> None:
     """``got`` (the model's output, flattened by ``leaves``) is ``want``, what the judge computed
-    with ``follow`` from the same weights."""
-    if len(want) != len(got) or not all(u.shape == v.shape and np.allclose(u, v, atol=1e-4, rtol=1e-4)
+    with ``follow`` from the same weights (None: the judge computes nothing that it is)."""
+    if want is None or len(want) != len(got) or not all(u.shape == v.shape and np.allclose(u, v, atol=1e-4, rtol=1e-4)
                                         for u, v in zip(got, want)):
         shapes = [tuple(u.shape) for u in got]
-        found = "" if [tuple(v.shape) for v in want] == shapes else f" (it returned shape {shapes[0] if len(shapes) == 1 else shapes})"
+        found = "" if want is not None and [tuple(v.shape) for v in want] == shapes else f" (it returned shape {shapes[0] if len(shapes) == 1 else shapes})"
         fail(f"Your model's output is not what its layers compute: with weights the grader set, "
              f"call() should return {follow.formula}, and it returned something else{found}. Apply the "
              "layers bound on `self` in `__init__`, as the exercise describes, and compute nothing "
@@ -501,7 +503,7 @@ def layer_weights(model: Remote, attr: str, shapes: list[tuple[int, ...]], what:
     for shape in wanted:
         i = next((i for i, w in enumerate(left) if w.shape == shape), None)
         if i is None:
-            fail(f"`self.{attr}` should hold weights of shapes {wanted} here, but it holds "
+            fail(f"{f'`self.{attr}`' if attr else 'Your layer'} should hold weights of shapes {wanted} here, but it holds "
                  f"{[tuple(np.shape(w)) for w in got] if isinstance(got, list) else got!r:.200}. Bind the "
                  "layer on `self` in `__init__` and use it in `call()`.")
         ordered.append(left.pop(i))
@@ -512,8 +514,9 @@ def layer_weights(model: Remote, attr: str, shapes: list[tuple[int, ...]], what:
 
 
 def dense_weights(model: Remote, attr: str, in_dim: int, use_bias: bool = True) -> list[np.ndarray]:
-    """The kernel ``(in_dim, units)`` and bias ``(units,)`` (with ``use_bias``) of the Dense layer
-    ``model.<attr>``, as it holds them now: what ``Forward.compute`` computes with."""
+    """The kernel ``(in_dim, units)`` and bias ``(units,)`` of the Dense layer ``model.<attr>``,
+    as it holds them now (a zero bias for a layer without one): what ``Forward.compute``
+    computes with."""
     with doing(f"reading the weights of `self.{attr}`"):
         got = model.get_weights(path=attr)
     kernels = [w for w in got if isinstance(w, np.ndarray) and w.ndim == 2] if isinstance(got, list) else []
@@ -523,7 +526,9 @@ def dense_weights(model: Remote, attr: str, in_dim: int, use_bias: bool = True) 
              f"feature) here, but it holds weights of shapes "
              f"{[tuple(np.shape(w)) for w in got] if isinstance(got, list) else []}. Bind the layer on "
              "`self` in `__init__` and apply it in `call()` as the exercise describes.")
-    return layer_weights(model, attr, [(in_dim, units), (units,)] if use_bias else [(in_dim, units)])
+    if not use_bias or len(got) == 1:  # a Dense(..., use_bias=False): its bias is zero
+        return [*layer_weights(model, attr, [(in_dim, units)]), np.zeros(units)]
+    return layer_weights(model, attr, [(in_dim, units), (units,)])
 
 
 def expect_tracked(model: Remote, layers: dict[str, dict], exactly: bool = True) -> None:

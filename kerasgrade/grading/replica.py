@@ -7,12 +7,14 @@ inputs it drew (the graders do that). Shared by the graders that follow a networ
 may have grown beyond the contract (a normalization layer, a Dropout, an activation layer):
 ex02 and ex10.
 """
+import itertools
+
 import keras
 import numpy as np
 
 from kerasgrade.errors import CheckFailed
 from kerasgrade.grading import draw
-from kerasgrade.grading.expect import activation, doing, layer_weights
+from kerasgrade.grading.expect import activation, activation_of, doing, layer_weights
 
 MAX_LAYERS = 24          # layers of the learner's network the judge rebuilds, at most
 CONTAINERS = ("Sequential", "Functional", "Model")
@@ -106,8 +108,19 @@ def replica_layer(info: dict, penalties: dict | None = None, config: dict | None
     weights = [w for w in info.get("weights", []) if isinstance(w, dict)]
     shapes = [tuple(w.get("shape", ())) for w in weights]
     names = [str(w.get("path", "")).rsplit("/", 1)[-1] for w in weights]
-    if any(len(s) > 2 or any(not isinstance(d, int) or not 0 < d <= 4096 for d in s) for s in shapes):
+    if any(len(s) > (4 if kind == "Conv2D" else 2) or any(not isinstance(d, int) or not 0 < d <= 4096 for d in s)
+           for s in shapes):
         return None
+    if kind in IMAGE_LAYERS:
+        return _image_layer(kind, settings, shapes)
+    if kind == "Embedding":
+        if len(shapes) != 1 or len(shapes[0]) != 2 or settings.get("mask_zero") not in (True, False):
+            return None
+        layer = keras.layers.Embedding(shapes[0][0], shapes[0][1], mask_zero=settings["mask_zero"])
+        layer.build((None, None))
+        return layer
+    if kind in RECURRENT:
+        return _recurrent(kind, config or {}, shapes)
     if kind == "Dense":
         act = _activation(settings.get("activation"))
         if act is None or len(shapes) not in (1, 2) or len(shapes[0]) != 2 or \
@@ -118,6 +131,9 @@ def replica_layer(info: dict, penalties: dict | None = None, config: dict | None
         layer = keras.layers.Dense(shapes[0][1], activation=act, use_bias=len(shapes) == 2, **penalties)
         layer.build((None, shapes[0][0]))
         return layer
+    if kind == "Softmax":
+        axis = config.get("axis", -1) if isinstance(config, dict) else None
+        return None if shapes or axis not in (-1, [-1]) else keras.layers.Softmax(axis=-1)
     if kind == "Activation":
         act = _activation(settings.get("activation"))
         return None if act is None or shapes else keras.layers.Activation(act)
@@ -142,6 +158,103 @@ def replica_layer(info: dict, penalties: dict | None = None, config: dict | None
     return None
 
 
+IMAGE_LAYERS = ("Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
+                "Flatten", "GlobalAveragePooling1D", "GlobalMaxPooling1D")
+
+
+def _pair(value, low, high):
+    """A described (height, width) setting as a tuple of two ints in [low, high]; None if odd."""
+    value = [value, value] if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(value, (list, tuple)) or len(value) != 2 or \
+            not all(isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in value):
+        return None
+    return tuple(value)
+
+
+def _image_layer(kind: str, settings: dict, shapes: list[tuple]):
+    """The judge's own convolution, pooling or flattening layer with the described settings
+    (channels last, as the course's images are); None if they are odd."""
+    if settings.get("data_format", "channels_last") != "channels_last":
+        return None
+    padding = settings.get("padding", "valid")
+    if kind in ("GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten", "GlobalAveragePooling1D",
+                "GlobalMaxPooling1D"):
+        return None if shapes else getattr(keras.layers, kind)()
+    if padding not in ("valid", "same"):
+        return None
+    strides = _pair(settings.get("strides"), 1, 64)
+    if kind in ("MaxPooling2D", "AveragePooling2D"):
+        size = _pair(settings.get("pool_size"), 1, 64)
+        if shapes or size is None or strides is None:
+            return None
+        return getattr(keras.layers, kind)(pool_size=size, strides=strides, padding=padding)
+    act = _activation(settings.get("activation"))
+    if act is None or strides is None or not shapes or len(shapes[0]) != 4 or len(shapes) > 2 or \
+            (len(shapes) == 2 and shapes[1] != (shapes[0][3],)):
+        return None
+    kh, kw, channels, filters = shapes[0]
+    layer = keras.layers.Conv2D(filters, (kh, kw), strides=strides, padding=padding, activation=act,
+                                use_bias=len(shapes) == 2)
+    layer.build((None, None, None, channels))
+    return layer
+
+
+RECURRENT = ("LSTM", "GRU", "SimpleRNN", "Bidirectional", "RNN")
+MERGE_MODES = ("concat", "sum", "mul", "ave")
+
+
+def _recurrent_core(spec: dict):
+    """The judge's own LSTM or GRU (or ``RNN`` of an ``LSTMCell`` or ``GRUCell``) from the plain
+    fields of its described config; None if odd."""
+    kind, config = spec.get("class_name"), spec.get("config")
+    if kind == "RNN" and isinstance(config, dict) and isinstance(config.get("cell"), dict):
+        cell = config["cell"]
+        core = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}.get(cell.get("class_name"))
+        if core is None or not isinstance(cell.get("config"), dict):
+            return None
+        flags = {k: config.get(k, False) for k in ("return_sequences", "go_backwards", "return_state")}
+        return _recurrent_core({"class_name": core, "config": {**cell["config"], **flags}})
+    if kind not in ("LSTM", "GRU", "SimpleRNN") or not isinstance(config, dict):
+        return None
+    units = config.get("units")
+    act, gate = _activation(config.get("activation", "tanh")), _activation(config.get("recurrent_activation", "sigmoid"))
+    flags = {k: config.get(k, False) for k in ("return_sequences", "go_backwards", "return_state")}
+    if not isinstance(units, int) or not 0 < units <= 1024 or act is None or gate is None or \
+            not all(v in (True, False) for v in flags.values()) or flags["return_state"] or \
+            config.get("use_bias", True) not in (True, False):
+        return None
+    options = dict(activation=act, use_bias=config.get("use_bias", True),
+                   return_sequences=flags["return_sequences"], go_backwards=flags["go_backwards"])
+    if kind == "SimpleRNN":
+        return keras.layers.SimpleRNN(units, **options)
+    options["recurrent_activation"] = gate
+    if kind == "GRU":
+        if config.get("reset_after", True) not in (True, False):
+            return None
+        return keras.layers.GRU(units, reset_after=config.get("reset_after", True), **options)
+    return keras.layers.LSTM(units, **options)
+
+
+def _recurrent(kind: str, config: dict, shapes: list[tuple]):
+    """The judge's own LSTM, GRU or Bidirectional of one of them, from the described config
+    (plain fields only: the child's config is never deserialized); None if odd."""
+    if kind != "Bidirectional":
+        layer = _recurrent_core({"class_name": kind, "config": config})
+    elif config.get("merge_mode", "concat") not in MERGE_MODES:
+        return None
+    else:
+        core, back = (_recurrent_core(config.get(k) if isinstance(config.get(k), dict) else {})
+                      for k in ("layer", "backward_layer"))
+        if core is None or back is None or back.go_backwards == core.go_backwards or \
+                back.return_sequences != core.return_sequences:
+            return None
+        layer = keras.layers.Bidirectional(core, backward_layer=back, merge_mode=config.get("merge_mode", "concat"))
+    if layer is None or not shapes or len(shapes[0]) != 2:
+        return None
+    layer.build((None, None, shapes[0][0]))
+    return layer if [tuple(v.shape) for v in layer.weights] == shapes else None
+
+
 def draw_layer_weights(layer) -> list[np.ndarray]:
     """Weights the judge draws for one layer (a positive variance for BatchNormalization)."""
     return draw.variable_weights([tuple(v.shape) for v in layer.weights], [v.path for v in layer.weights])
@@ -159,13 +272,20 @@ def rebuild(model, path: str, info: dict):
     """The judge's own copy of the learner's built-in layer at ``path`` (described by ``info``),
     with its settings, L1/L2 penalties and rectifier configuration; None if it cannot."""
     kind = info.get("builtin")
+    settings = info.get("settings") if isinstance(info.get("settings"), dict) else {}
+    if kind in ("Dense", "Conv2D") and settings.get("activation") not in ACTIVATIONS:
+        # spelled another way (`tf.nn.softmax`, a lambda, a Softmax layer): known by what it computes
+        found = activation_of(model, path)
+        info = {**info, "settings": {**settings, "activation": found}} if found else info
     return replica_layer(info, _penalties(model, path) if kind == "Dense" else None,
-                         _config(model, path) if kind in RECTIFIERS else None)
+                         _config(model, path) if kind in (*RECTIFIERS, *RECURRENT, "Softmax") else None)
 
 
 
 # What a learner may apply to the last layer's output in call() (`tf.nn.softmax(...)`, twice).
 LAST_STEPS = ("linear", "softmax", "sigmoid", "relu", "tanh")
+MAX_CHAINED = 8  # layers chained with a relu or not after each: 2**7 ways at most
+MAX_PERMUTED = 4  # up to this many layers, every order of them is tried
 
 
 def _close(got, want) -> bool:
@@ -173,19 +293,22 @@ def _close(got, want) -> bool:
         bool(np.allclose(got.astype("float64"), want.astype("float64"), atol=1e-4, rtol=1e-4))
 
 
-def chain_output(model, x, got) -> np.ndarray | None:
+def chain_output(model, x, got, first: tuple[str, ...] = (), last: tuple[str, ...] = ()) -> np.ndarray | None:
     """The built-in layers the model tracks (``layers_of``; unbuilt ones compute nothing),
     rebuilt by the judge with the weights they hold now and applied one after the other in the
-    order Keras lists them, then one of ``LAST_STEPS``: the judge's computation, if it is the
+    order Keras lists them (each maybe followed by a ``relu`` call() applies: `tf.nn.relu(
+    self.batch_norm(...))`), then one of ``LAST_STEPS``: the judge's computation, if it is the
     model's output ``got``; None if none is (or a layer cannot be rebuilt).
 
     How the judge follows a model that is not the contract's but is made of layers it can
     rebuild: a learner's mistake (a softmax on the logits, an activation left out) is then
-    computed by the judge, as the contract's model would be, never believed."""
+    computed by the judge, as the contract's model would be, never believed. ``first`` and
+    ``last`` name layers bound on ``self`` that the contract applies first and last, in that
+    order (the others keep Keras's order between them)."""
     if not isinstance(got, np.ndarray):
         return None
     layers = []
-    for path, info in layers_of(model):
+    for path, info in _ordered(model, layers_of(model), first, last):
         if info.get("builtin") == "InputLayer" or info.get("built") is False:
             continue
         layer = rebuild(model, path, info)
@@ -195,35 +318,97 @@ def chain_output(model, x, got) -> np.ndarray | None:
             held = layer_weights(model, path, [tuple(v.shape) for v in layer.weights])
             layer.set_weights([np.asarray(w, dtype="float32") for w in held])
         layers.append(layer)
-    if not layers:
+    if not layers or len(layers) > MAX_CHAINED:
         return None
-    try:
-        h = np.asarray(forward(layers, np.asarray(x, dtype="float32")), dtype="float64")
-    except Exception:  # noqa: BLE001 - shapes the child described that do not chain: not this model
-        return None
+
+    def outputs(h, rest):
+        """Every output the rest of the chain gives from ``h``, relu or not after each layer (a
+        layer's output stays Keras's tensor, so that an Embedding's mask reaches the next one)."""
+        if not rest:
+            yield np.asarray(h, dtype="float64")
+            return
+        for out in _variants(rest[0], h):
+            yield from outputs(out, rest[1:])
+            if len(rest) > 1:
+                yield from outputs(keras.ops.relu(out), rest[1:])
+
+    x = np.asarray(x)
+    x = x if x.dtype.kind in "iu" else x.astype("float32")
+    # Keras's order first; for a few layers, every other order too (layers created in another
+    # order than call() applies them): most do not chain and stop at their first layer.
+    orders = [layers] + (list(itertools.permutations(layers))[1:] if len(layers) <= MAX_PERMUTED else [])
+    for order in orders:
+        try:
+            with np.errstate(all="ignore"):
+                for h in outputs(x, list(order)):
+                    want = finished(got, h)
+                    if want is not None:
+                        return want
+        except Exception:  # noqa: BLE001 - shapes the child described that do not chain: not this order
+            continue
+    return None
+
+
+def _variants(layer, h):
+    """What ``layer`` may give at inference in a learner's call(): its inference output, and for
+    a BatchNormalization also the batch's own statistics (called with a fixed ``training=True``,
+    its moving statistics put back) or nothing (applied in training only)."""
+    yield layer(h, training=False)
+    if isinstance(layer, keras.layers.BatchNormalization):
+        kept = layer.get_weights()
+        out = layer(h, training=True)
+        layer.set_weights(kept)
+        yield out
+        yield h
+
+
+def finished(got, h) -> np.ndarray | None:
+    """``h`` with one of ``LAST_STEPS`` applied (a softmax call() applies to the classifier's
+    output) if that is the model's output ``got``; None if none is."""
     with np.errstate(all="ignore"):
         for step in LAST_STEPS:
-            want = activation(step, h)
+            want = activation(step, np.asarray(h, dtype="float64"))
             if _close(got, want):
                 return want
     return None
 
 
-def followed(model, x, got, contract) -> np.ndarray:
+def _ordered(model, found: list[tuple[str, dict]], first: tuple[str, ...], last: tuple[str, ...]):
+    """``found`` (path, description) with the layers bound as ``first`` first and ``last`` last."""
+    if not first and not last:
+        return found
+    with doing("reading the layers of your model"):
+        ids = {attr: model.describe(attr, layers=False).get("id") for attr in (*first, *last) if model.has(attr)}
+
+    def place(item):
+        i, (_, info) = item
+        for group, attrs in ((0, first), (2, last)):
+            for k, attr in enumerate(attrs):
+                if attr in ids and info.get("id") == ids[attr]:
+                    return (group, k)
+        return (1, i)
+
+    return [pair for _, pair in sorted(enumerate(found), key=place)]
+
+
+def followed(model, x, got, contract=None) -> np.ndarray | None:
     """What the judge computes for the model's output ``got`` on ``x``: ``contract()`` (the
     exercise's forward pass, from the weights the model holds now) when ``got`` is that, else
     the model's own layers applied in order (``chain_output``) when ``got`` is that, else the
-    contract's (so that the comparison fails and says what was expected). For a grader's
-    ``Forward``: an output the judge computed earns the points a model's output earns."""
-    try:
-        want = contract()
-    except CheckFailed as e:
-        want, why = None, e
+    contract's (so that the comparison fails and says what was expected), or None without a
+    contract. For a grader's ``Forward``: an output the judge computed earns the points a
+    model's output earns, and no other output does."""
+    want, why = None, None
+    if contract is not None:
+        try:
+            want = contract()
+        except CheckFailed as e:
+            why = e
     if want is not None and _close(got, np.asarray(want)):
         return want
     chained = chain_output(model, x, got)
     if chained is not None:
         return chained
-    if want is None:
+    if why is not None:
         raise why
     return want

@@ -127,7 +127,7 @@ class _Model:
             a, b = x
             return self.layers[1](_np.abs(self.embed(a) - self.embed(b)))
         if self.output == "block":
-            return _np.maximum(_np.asarray(x, "float64") + self.layers[1](self.layers[0](x)), 0)
+            return _np.maximum(_np.asarray(x, "float64") + 0.5 * self.layers[1](self.layers[0](x)), 0)
         h = _summary(x)
         if self.output == "multi":
             shared = self.layers[0](h)
