@@ -17,6 +17,7 @@ from kerasgrade.grading import draw
 from kerasgrade.grading.expect import activation, activation_of, doing, layer_weights
 
 MAX_LAYERS = 24          # layers of the learner's network the judge rebuilds, at most
+MAX_WEIGHTS = 1 << 22    # numbers in one rebuilt layer's weights, at most (16 MB of float32)
 CONTAINERS = ("Sequential", "Functional", "Model")
 
 
@@ -109,8 +110,8 @@ def replica_layer(info: dict, penalties: dict | None = None, config: dict | None
     shapes = [tuple(w.get("shape", ())) for w in weights]
     names = [str(w.get("path", "")).rsplit("/", 1)[-1] for w in weights]
     if any(len(s) > (4 if kind == "Conv2D" else 2) or any(not isinstance(d, int) or not 0 < d <= 4096 for d in s)
-           for s in shapes):
-        return None
+           for s in shapes) or sum(int(np.prod(s)) for s in shapes) > MAX_WEIGHTS:
+        return None  # the child's description: the judge allocates nothing it did not bound
     if kind in IMAGE_LAYERS:
         return _image_layer(kind, settings, shapes)
     if kind == "Embedding":
@@ -286,6 +287,7 @@ def rebuild(model, path: str, info: dict):
 LAST_STEPS = ("linear", "softmax", "sigmoid", "relu", "tanh")
 MAX_CHAINED = 8  # layers chained with a relu or not after each: 2**7 ways at most
 MAX_PERMUTED = 4  # up to this many layers, every order of them is tried
+MAX_PATHS = 300  # layer calls made to follow one model, at most, whatever the child describes
 
 
 def _close(got, want) -> bool:
@@ -321,11 +323,16 @@ def chain_output(model, x, got, first: tuple[str, ...] = (), last: tuple[str, ..
     if not layers or len(layers) > MAX_CHAINED:
         return None
 
+    budget = [MAX_PATHS]  # layer calls the judge makes for this model, at most (any description)
+
     def outputs(h, rest):
         """Every output the rest of the chain gives from ``h``, relu or not after each layer (a
         layer's output stays Keras's tensor, so that an Embedding's mask reaches the next one)."""
         if not rest:
             yield np.asarray(h, dtype="float64")
+            return
+        budget[0] -= 1
+        if budget[0] < 0:
             return
         for out in _variants(rest[0], h):
             yield from outputs(out, rest[1:])
