@@ -230,7 +230,10 @@ def test_a_model_whose_output_ignores_its_weights_earns_no_output_check(run, att
 def test_a_model_that_learns_through_a_layer_other_than_the_named_ones_earns_no_training_points(run):
     checks = {c["name"]: c for c in result(run, "judge_shadow_layer")["checks"]}
     assert checks["learns_separable_blobs"]["passed"] is False, checks["learns_separable_blobs"]
-    assert "what its trained layers compute" in checks["learns_separable_blobs"]["message"]
+    # Caught where the judge computes the trained model's output itself: by run()'s follow proof
+    # (FOLLOW) on the first call, or by the check's own arithmetic on the trained layers.
+    message = checks["learns_separable_blobs"]["message"]
+    assert "what its trained layers compute" in message or "not what its layers compute" in message, message
 
 
 @pytest.mark.parametrize("attack", ["judge_decoy_class", "judge_init_swapped"])
