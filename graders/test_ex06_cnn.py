@@ -22,7 +22,7 @@ from kerasgrade.grading.expect import (Forward, activation, build, dense_activat
                                        expect_tracked, expect_varies, fail, get_class, run, tracked_layers,
                                        train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
-from kerasgrade.grading.replica import chain_output, followed
+from kerasgrade.grading.replica import followed
 
 JUDGED = True
 CLASS = "SmallCNN"
@@ -40,8 +40,7 @@ def forward(model, x, got, **_):
     """self.conv, self.pool, then the other layers (the global pooling, any a learner added) in
     the order Keras tracks them, then self.classifier: rebuilt and computed by the judge with the
     weights the layers hold now (or the model's own layers in Keras's order: ``followed``)."""
-    return followed(model, x, got, lambda: chain_output(model, x, got, first=("conv", "pool"),
-                                                         last=("classifier",)))
+    return followed(model, x, got, first=("conv", "pool"), last=("classifier",))
 
 
 # Every output a check reads is first the judge's own computation (``run``).

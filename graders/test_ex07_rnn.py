@@ -16,7 +16,7 @@ from kerasgrade.grading.expect import (Forward, accuracy, build, clean, doing, d
                                        expect_shape, expect_softmax, expect_tracked, expect_varies, fail,
                                        get_class, run, train, verify_dense)
 from kerasgrade.grading.opening import opening_checks
-from kerasgrade.grading.replica import chain_output, followed
+from kerasgrade.grading.replica import followed
 
 JUDGED = True
 CLASS = "TextClassifier"
@@ -35,8 +35,7 @@ def forward(model, x, got, **_):
     """self.embedding (its mask too), self.rnn, then the layers a learner added in Keras's order,
     then self.classifier: rebuilt and computed by the judge with the weights the layers hold now
     (or the model's own layers in Keras's order: ``followed``)."""
-    return followed(model, x, got, lambda: chain_output(model, x, got, first=("embedding", "rnn"),
-                                                         last=("classifier",)))
+    return followed(model, x, got, first=("embedding", "rnn"), last=("classifier",))
 
 
 # Every output a check reads is first the judge's own computation (``run``).

@@ -17,7 +17,7 @@ from kerasgrade.grading.expect import (Forward, accuracy, activation, activation
                                        expect_close, expect_layer, expect_shape, expect_softmax,
                                        expect_tracked, fail, get_class, run, train)
 from kerasgrade.grading.opening import opening_checks
-from kerasgrade.grading.replica import chain_output, followed
+from kerasgrade.grading.replica import followed
 
 JUDGED = True
 CLASS = "RegularizedMLP"
@@ -38,8 +38,7 @@ def forward(model, x, got, **_):
     then the layers a learner added in Keras's order, then self.classifier: rebuilt and computed
     by the judge with the weights and moving statistics the layers hold now (or the model's own
     layers in Keras's order: ``followed``)."""
-    return followed(model, x, got, lambda: chain_output(model, x, got, first=("dense", "batch_norm", "dropout"),
-                                                         last=("classifier",)))
+    return followed(model, x, got, first=("dense", "batch_norm", "dropout"), last=("classifier",))
 
 
 # Every output a check reads is first the judge's own computation (``run``).

@@ -17,7 +17,7 @@ from kerasgrade.job import PoolItem
 from kerasgrade.outdir import load_result, save_result
 from kerasgrade.result import ERROR, GRADED, ExerciseResult
 
-from .conftest import ROOT
+from .conftest import ROOT, StandInZygote
 
 EX = "ex01_first_model"
 SOLUTION = ROOT / "solutions" / f"{EX}.py"
@@ -171,29 +171,20 @@ def test_a_bad_shard_says_what_is_expected(tmp_path):
     assert proc.returncode == 2 and "expected K/N" in proc.stderr
 
 
-class FakeZygote:
+class FakeZygote(StandInZygote):
     """Stands in for a zygote: ``dies_on`` names the students whose grading kills it."""
     started = 0
 
     def __init__(self, dies_on: dict):
+        super().__init__(EX)
         FakeZygote.started += 1
         self.dies_on = dies_on
-        self.catalogue = {EX: [{"name": "c", "title": "c", "concept": "x", "points": 1.0, "hidden": False}]}
-        self.sandbox = ("namespaces", "")
 
-    def run(self, job):
-        from kerasgrade.engine.zygote_client import ZygoteDied
-
+    def dies(self, job) -> bool:
         if self.dies_on.get(job.student, 0) > 0:
             self.dies_on[job.student] -= 1
-            raise ZygoteDied("the grading worker stopped")
-        return {"events": [{"check": "c", "passed": True, "message": ""}], "ended": "ok", "detail": "",
-                "output": ""}
-
-    def close(self):
-        pass
-
-    kill = close
+            return True
+        return False
 
 
 def test_a_dead_zygote_is_replaced_and_its_student_graded_again_once(tmp_path, monkeypatch, course):

@@ -4,6 +4,8 @@ import time
 
 from kerasgrade.commands.check import contents_stamp, watch
 
+from .conftest import StandInZygote
+
 
 def watching(path, saves):
     """Run ``watch`` on ``path`` while ``saves()`` edits it; the number of checks it ran."""
@@ -45,31 +47,19 @@ def test_a_file_missing_for_a_moment_during_an_atomic_save_is_not_checked_while_
     assert watching(f, remove_then_save_the_same) == 1
 
 
-class ThreadBoundZygote:
+class ThreadBoundZygote(StandInZygote):
     """A stand-in zygote that, like a real one (``PR_SET_PDEATHSIG``), is dead once the thread that
     started it has ended; ``crash`` kills it as a hostile submission would."""
     started: list = []
 
     def __init__(self):
+        super().__init__("ex01_first_model")
         self.thread = threading.current_thread()
         self.crashed = False
-        self.catalogue = {"ex01_first_model": [{"name": "c", "title": "c", "concept": "x", "points": 1.0,
-                                                "hidden": False}]}
-        self.sandbox = ("namespaces", "")
         ThreadBoundZygote.started.append(self)
 
-    def run(self, job):
-        from kerasgrade.engine.zygote_client import ZygoteDied
-
-        if self.crashed or not self.thread.is_alive():
-            raise ZygoteDied("the grading worker stopped")
-        return {"events": [{"check": "c", "passed": True, "message": ""}], "ended": "ok", "detail": "",
-                "output": ""}
-
-    def close(self):
-        pass
-
-    kill = close
+    def dies(self, job) -> bool:
+        return self.crashed or not self.thread.is_alive()
 
 
 def test_after_a_crash_the_next_recheck_runs_on_a_warm_zygote_started_by_the_watching_thread(

@@ -34,7 +34,7 @@ __all__ = [
     "expect_forwards_kwargs", "expect_layer", "expect_activation", "verify_dense", "expect_tracked",
     "expect_same_object", "expect_close", "expect_softmax", "expect_shape", "train", "accuracy",
     "record", "recorded", "activation", "expect_uses_weights", "expect_varies", "leaves",
-    "Forward", "expect_follows", "dense_weights", "layer_weights",
+    "Forward", "expect_follows", "dense_weights", "layer_weights", "close",
 ]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -311,11 +311,18 @@ def expect_uses_weights(model: Remote, x, what: str = "", call_kwargs: dict | No
         expect_follows(follow, again, computed)
 
 
+def close(got, want) -> bool:
+    """Whether the array ``got`` is the array ``want`` (the shape, and the values within the
+    judge's tolerance of float32 arithmetic): how the judge tells that an output is its own
+    computation. Anything but two arrays is not."""
+    return isinstance(got, np.ndarray) and isinstance(want, np.ndarray) and got.shape == want.shape and \
+        bool(np.allclose(got.astype("float64"), want.astype("float64"), atol=1e-4, rtol=1e-4))
+
+
 def expect_follows(follow: Forward, got: list[np.ndarray], want: list[np.ndarray] | None) -> None:
     """``got`` (the model's output, flattened by ``leaves``) is ``want``, what the judge computed
     with ``follow`` from the same weights (None: the judge computes nothing that it is)."""
-    if want is None or len(want) != len(got) or not all(u.shape == v.shape and np.allclose(u, v, atol=1e-4, rtol=1e-4)
-                                        for u, v in zip(got, want)):
+    if want is None or len(want) != len(got) or not all(close(u, v) for u, v in zip(got, want)):
         shapes = [tuple(u.shape) for u in got]
         found = "" if want is not None and [tuple(v.shape) for v in want] == shapes else f" (it returned shape {shapes[0] if len(shapes) == 1 else shapes})"
         fail(f"Your model's output is not what its layers compute: with weights the grader set, "
@@ -513,7 +520,7 @@ def layer_weights(model: Remote, attr: str, shapes: list[tuple[int, ...]], what:
     return weights
 
 
-def dense_weights(model: Remote, attr: str, in_dim: int, use_bias: bool = True) -> list[np.ndarray]:
+def dense_weights(model: Remote, attr: str, in_dim: int) -> list[np.ndarray]:
     """The kernel ``(in_dim, units)`` and bias ``(units,)`` of the Dense layer ``model.<attr>``,
     as it holds them now (a zero bias for a layer without one): what ``Forward.compute``
     computes with."""
@@ -526,7 +533,7 @@ def dense_weights(model: Remote, attr: str, in_dim: int, use_bias: bool = True) 
              f"feature) here, but it holds weights of shapes "
              f"{[tuple(np.shape(w)) for w in got] if isinstance(got, list) else []}. Bind the layer on "
              "`self` in `__init__` and apply it in `call()` as the exercise describes.")
-    if not use_bias or len(got) == 1:  # a Dense(..., use_bias=False): its bias is zero
+    if len(got) == 1:  # a Dense(..., use_bias=False): its bias is zero
         return [*layer_weights(model, attr, [(in_dim, units)]), np.zeros(units)]
     return layer_weights(model, attr, [(in_dim, units), (units,)])
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from kerasgrade.errors import CheckFailed
 from kerasgrade.grading import draw
-from kerasgrade.grading.expect import activation, activation_of, doing, layer_weights
+from kerasgrade.grading.expect import activation, activation_of, close, doing, layer_weights
 
 MAX_LAYERS = 24          # layers of the learner's network the judge rebuilds, at most
 MAX_WEIGHTS = 1 << 22    # numbers in one rebuilt layer's weights, at most (16 MB of float32)
@@ -285,32 +285,27 @@ def rebuild(model, path: str, info: dict):
 
 # What a learner may apply to the last layer's output in call() (`tf.nn.softmax(...)`, twice).
 LAST_STEPS = ("linear", "softmax", "sigmoid", "relu", "tanh")
-MAX_CHAINED = 8  # layers chained with a relu or not after each: 2**7 ways at most
+MAX_CHAINED = 8  # layers the judge chains, at most
 MAX_PERMUTED = 4  # up to this many layers, every order of them is tried
-MAX_PATHS = 300  # layer calls made to follow one model, at most, whatever the child describes
-
-
-def _close(got, want) -> bool:
-    return isinstance(got, np.ndarray) and isinstance(want, np.ndarray) and got.shape == want.shape and \
-        bool(np.allclose(got.astype("float64"), want.astype("float64"), atol=1e-4, rtol=1e-4))
+MAX_PATHS = 300  # layers reached while following one model, at most, whatever the child describes
 
 
 def chain_output(model, x, got, first: tuple[str, ...] = (), last: tuple[str, ...] = ()) -> np.ndarray | None:
     """The built-in layers the model tracks (``layers_of``; unbuilt ones compute nothing),
-    rebuilt by the judge with the weights they hold now and applied one after the other in the
-    order Keras lists them (each maybe followed by a ``relu`` call() applies: `tf.nn.relu(
-    self.batch_norm(...))`), then one of ``LAST_STEPS``: the judge's computation, if it is the
-    model's output ``got``; None if none is (or a layer cannot be rebuilt).
+    rebuilt by the judge with the weights they hold now and applied one after the other (each
+    maybe followed by a ``relu`` call() applies: `tf.nn.relu(self.batch_norm(...))`), then one
+    of ``LAST_STEPS``: the judge's computation, if it is the model's output ``got``; None if
+    none is (or a layer cannot be rebuilt). The orders tried: the contract's (``first`` and
+    ``last`` name layers bound on ``self`` that it applies first and last, the others in Keras's
+    order between them), Keras's, and for a few layers every other.
 
     How the judge follows a model that is not the contract's but is made of layers it can
     rebuild: a learner's mistake (a softmax on the logits, an activation left out) is then
-    computed by the judge, as the contract's model would be, never believed. ``first`` and
-    ``last`` name layers bound on ``self`` that the contract applies first and last, in that
-    order (the others keep Keras's order between them)."""
+    computed by the judge, as the contract's model would be, never believed."""
     if not isinstance(got, np.ndarray):
         return None
-    layers = []
-    for path, info in _ordered(model, layers_of(model), first, last):
+    found, layers = layers_of(model), []
+    for path, info in found:
         if info.get("builtin") == "InputLayer" or info.get("built") is False:
             continue
         layer = rebuild(model, path, info)
@@ -319,7 +314,7 @@ def chain_output(model, x, got, first: tuple[str, ...] = (), last: tuple[str, ..
         if layer.weights:
             held = layer_weights(model, path, [tuple(v.shape) for v in layer.weights])
             layer.set_weights([np.asarray(w, dtype="float32") for w in held])
-        layers.append(layer)
+        layers.append((info.get("id"), layer))
     if not layers or len(layers) > MAX_CHAINED:
         return None
 
@@ -341,10 +336,13 @@ def chain_output(model, x, got, first: tuple[str, ...] = (), last: tuple[str, ..
 
     x = np.asarray(x)
     x = x if x.dtype.kind in "iu" else x.astype("float32")
-    # Keras's order first; for a few layers, every other order too (layers created in another
-    # order than call() applies them): most do not chain and stop at their first layer.
-    orders = [layers] + (list(itertools.permutations(layers))[1:] if len(layers) <= MAX_PERMUTED else [])
-    for order in orders:
+    keras_order = [layer for _, layer in layers]
+    contract = [layer for _, layer in _ordered(model, layers, first, last)]
+    # For a few layers, every other order too (layers created in another order than call()
+    # applies them): most do not chain and stop at their first layer.
+    orders = [contract, keras_order] + \
+        ([list(p) for p in itertools.permutations(keras_order)] if len(layers) <= MAX_PERMUTED else [])
+    for order in (o for i, o in enumerate(orders) if o not in orders[:i]):  # each order once
         try:
             with np.errstate(all="ignore"):
                 for h in outputs(x, list(order)):
@@ -375,45 +373,47 @@ def finished(got, h) -> np.ndarray | None:
     with np.errstate(all="ignore"):
         for step in LAST_STEPS:
             want = activation(step, np.asarray(h, dtype="float64"))
-            if _close(got, want):
+            if close(got, want):
                 return want
     return None
 
 
-def _ordered(model, found: list[tuple[str, dict]], first: tuple[str, ...], last: tuple[str, ...]):
-    """``found`` (path, description) with the layers bound as ``first`` first and ``last`` last."""
+def _ordered(model, layers: list[tuple], first: tuple[str, ...], last: tuple[str, ...]) -> list[tuple]:
+    """``layers`` ((id, layer) in Keras's order) with those bound as ``first`` first and ``last``
+    last, in those orders."""
     if not first and not last:
-        return found
+        return layers
     with doing("reading the layers of your model"):
         ids = {attr: model.describe(attr, layers=False).get("id") for attr in (*first, *last) if model.has(attr)}
 
     def place(item):
-        i, (_, info) = item
+        i, (layer_id, _) = item
         for group, attrs in ((0, first), (2, last)):
             for k, attr in enumerate(attrs):
-                if attr in ids and info.get("id") == ids[attr]:
+                if attr in ids and layer_id == ids[attr]:
                     return (group, k)
         return (1, i)
 
-    return [pair for _, pair in sorted(enumerate(found), key=place)]
+    return [pair for _, pair in sorted(enumerate(layers), key=place)]
 
 
-def followed(model, x, got, contract=None) -> np.ndarray | None:
+def followed(model, x, got, contract=None, first: tuple[str, ...] = (), last: tuple[str, ...] = ()) -> np.ndarray | None:
     """What the judge computes for the model's output ``got`` on ``x``: ``contract()`` (the
     exercise's forward pass, from the weights the model holds now) when ``got`` is that, else
-    the model's own layers applied in order (``chain_output``) when ``got`` is that, else the
-    contract's (so that the comparison fails and says what was expected), or None without a
-    contract. For a grader's ``Forward``: an output the judge computed earns the points a
-    model's output earns, and no other output does."""
+    the model's own layers applied in order (``chain_output``, the contract's order given by
+    ``first`` and ``last`` tried first) when ``got`` is that, else the contract's (so that the
+    comparison fails and says what was expected), or None without a contract. For a grader's
+    ``Forward``: an output the judge computed earns the points a model's output earns, and no
+    other output does."""
     want, why = None, None
     if contract is not None:
         try:
             want = contract()
         except CheckFailed as e:
             why = e
-    if want is not None and _close(got, np.asarray(want)):
+    if want is not None and close(got, np.asarray(want)):
         return want
-    chained = chain_output(model, x, got)
+    chained = chain_output(model, x, got, first, last)
     if chained is not None:
         return chained
     if why is not None:
