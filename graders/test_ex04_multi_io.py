@@ -9,17 +9,21 @@ attribute, so the layers are found among those Keras tracks (``model.layers``, n
 ``Sequential``s included) and believed once, given weights the judge drew, they compute what
 a Dense layer computes. The heads are judged by what a shift of their bias does to the
 outputs: the score moves by exactly that shift (no activation), the label as a softmax does.
+Every output graded is first the judge's own computation (``FOLLOW``): the layers the model
+tracks, rebuilt by the judge and wired as a multi-task network is (``multitask_output``).
 """
 import ast
+import itertools
 
+import keras
 import numpy as np
 from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
-from kerasgrade.grading import draw
-from kerasgrade.grading.expect import (build, dense_activation, dense_shapes, doing, drawn_weights, expect_close,
-                                       expect_shape, expect_softmax, expect_varies, fail, get_class, run,
-                                       teaching, tracked_layers, train)
+from kerasgrade.grading import draw, replica
+from kerasgrade.grading.expect import (Forward, build, dense_activation, dense_shapes, doing, drawn_weights,
+                                       expect_close, expect_shape, expect_softmax, expect_varies, fail, get_class,
+                                       run, teaching, tracked_layers, train)
 from kerasgrade.grading.opening import opening_checks
 
 JUDGED = True
@@ -31,6 +35,130 @@ DICT_INPUTS = ("Multiple inputs: `inputs` is one dict, `{\"features\": (B, F), \
                "Unpacking it (`features, metadata = inputs`) gives its keys, the strings \"features\" and "
                "\"metadata\", not the arrays; indexing it by position (`inputs[0]`) fails too. Read each "
                "input by its name: `features = inputs[\"features\"]` and `metadata = inputs[\"metadata\"]`.")
+
+
+# -- the forward pass, as the judge computes it -----------------------------------------------------
+
+MERGES = ("Concatenate", "Add")  # weightless layers joining the inputs: the judge joins them itself
+
+
+def dense_units(layer) -> tuple[int, int] | None:
+    """(inputs, units) of one of the judge's rebuilt Dense layers; None for another kind."""
+    return (int(layer.kernel.shape[0]), int(layer.units)) if isinstance(layer, keras.layers.Dense) else None
+
+
+def joined_inputs(layers: list, f, m, budget):
+    """``(kind, h, rest)``: the ways the two inputs may be joined before the shared
+    layers, and the layers left for them: concatenated (either order); each through a Dense
+    branch of its own (a relu after it or not), then added or concatenated; or one input alone
+    (a learner's mistake the judge computes too). ``kind``: 0 for one input, 1 concatenated,
+    2 through branches."""
+    yield 1, np.concatenate([f, m], -1), layers
+    yield 1, np.concatenate([m, f], -1), layers
+    branches = [(i, units) for i, units in enumerate(map(dense_units, layers)) if units]
+    for i, (f_in, _) in branches:
+        for j, (m_in, _) in branches:
+            if i == j or f_in != f.shape[-1] or m_in != m.shape[-1]:
+                continue
+            rest = [layer for k, layer in enumerate(layers) if k not in (i, j)]
+            for hf in replica.through([layers[i]], f, budget, relu_last=True):
+                for hm in replica.through([layers[j]], m, budget, relu_last=True):
+                    hf, hm = hf.astype("float32"), hm.astype("float32")
+                    if hf.shape == hm.shape:
+                        yield 2, hf + hm, rest
+                    yield 2, np.concatenate([hf, hm], -1), rest
+                    yield 2, np.concatenate([hm, hf], -1), rest
+    yield 0, f, layers
+    yield 0, m, layers
+
+
+def fits(chain: list, width: int) -> bool:
+    """Whether the chain can take ``width`` numbers per example, as far as the widths of its
+    Dense and normalization layers tell (the judge calls only the chains that may)."""
+    for layer in chain:
+        units = dense_units(layer)
+        if units:
+            if units[0] != width:
+                return False
+            width = units[1]
+        elif layer.weights and tuple(layer.weights[0].shape) != (width,):
+            return False
+    return True
+
+
+def without_last_head(layers: list, widths: set) -> list:
+    """``layers`` without the last Dense layer whose width is in ``widths``."""
+    heads = [i for i, layer in enumerate(layers) if (dense_units(layer) or (0, 0))[1] in widths]
+    return [layer for i, layer in enumerate(layers) if not heads or i != heads[-1]]
+
+
+def plans(others: list, widths: set, f, m, budget):
+    """``(h, chain)``: a joined input and the shared layers to apply to it, most likely first:
+    each way of joining the inputs with all the other layers in Keras's order, then without
+    the last Dense layer as wide as another output (its head), then fewer layers (the most
+    first: layers of another output's own branch, separate towers, are left out of this
+    one's) and the other orders ``replica.orders`` tries, by kind of join (one input,
+    concatenated, branches)."""
+    joins = list(joined_inputs(others, f, m, budget))
+    for _, h, rest in joins:
+        yield h, rest
+        yield h, without_last_head(rest, widths)
+    for _, h, rest in sorted(joins, key=lambda join: join[0]):
+        for size in range(len(rest) - 1, -1, -1):
+            yield from ((h, list(chain)) for chain in itertools.combinations(rest, size))
+        yield from ((h, order) for order in replica.orders(rest)[1:])
+
+
+def head_output(layers: list, got: np.ndarray, widths: set, f, m) -> np.ndarray | None:
+    """One output of the model, ``got``, as the judge computes it: a Dense layer of its width
+    (the last created first) applied to a hidden state of the others (``plans``; ``widths``
+    are the other outputs': a relu after each layer or not, a weightless one maybe unused),
+    then what call() may apply last (``replica.finished``). None if none is ``got``."""
+    budget = replica.Budget()
+    heads = [k for k, u in enumerate(map(dense_units, layers)) if u and u[1] == got.shape[-1]]
+    for k in reversed(heads):
+        head, others = layers[k], [layer for i, layer in enumerate(layers) if i != k]
+        for h, chain in plans(others, widths, f, m, budget):
+            if not fits(chain + [head], h.shape[-1]):
+                continue
+            try:
+                for hidden in replica.through(chain, h, budget, relu_last=True, skippable=True):
+                    if dense_units(head)[0] != hidden.shape[-1]:
+                        continue
+                    if not budget.spend():
+                        return None
+                    want = replica.finished(got, replica.forward([head], hidden.astype("float32")))
+                    if want is not None:
+                        return want
+            except Exception:  # noqa: BLE001 - layers that do not chain this way: not this wiring
+                continue
+    return None
+
+
+def multitask_output(model, x, got, **_):
+    """The model's outputs as the judge computes them from the layers it tracks (rebuilt with
+    the weights they hold now), each by ``head_output``, in the container the model returned
+    (the contract's dict, or a learner's tuple or other keys, so that those mistakes keep the
+    points their other facts earn). None if one of them is not the judge's computation,
+    whatever the child described: its layers are never believed."""
+    parts = got if isinstance(got, dict) else dict(enumerate(got)) if isinstance(got, (list, tuple)) else {}
+    if not 0 < len(parts) <= 4 or not all(isinstance(v, np.ndarray) and v.ndim == 2 for v in parts.values()):
+        return None
+    layers = replica.rebuilt(model, replica.layers_of(model), skip=MERGES)
+    if layers is None:
+        return None
+    layers = [layer for _, layer in layers]
+    f, m = (replica.as_input(x[k]) for k in ("features", "metadata"))
+    with np.errstate(all="ignore"):
+        computed = {key: head_output(layers, out, {v.shape[-1] for k, v in parts.items() if k != key}, f, m)
+                    for key, out in parts.items()}
+    if any(v is None for v in computed.values()):
+        return None
+    return computed if isinstance(got, dict) else [computed[i] for i in range(len(got))]
+
+
+FOLLOW = {CLASS: Forward(multitask_output, '{"label": softmax(label_head(h)), "score": score_head(h)} with '
+                                           'h = shared(concat(features, metadata)), from the layers it tracks')}
 
 
 def model_class(submission):

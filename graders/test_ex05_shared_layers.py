@@ -9,7 +9,8 @@ judge's own draws.
 judge drew, it computes what a Dense layer computes, and the judge then computes the
 encoder itself: the model's output must be ``head(|E(a) - E(b)|)`` for that ``E``, which a
 second encoder (weights the judge did not set) cannot give. Another kind of encoder is
-given judge weights as a whole and asked for its embeddings.
+given judge weights as a whole and rebuilt by the judge (``replica``). Every output graded is
+first the judge's own computation (``FOLLOW``: ``siamese_output``).
 """
 import ast
 
@@ -17,8 +18,8 @@ import numpy as np
 from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
-from kerasgrade.grading import draw
-from kerasgrade.grading.expect import (activation, build, dense_activation, doing, drawn_weights, expect_activation,
+from kerasgrade.grading import draw, replica
+from kerasgrade.grading.expect import (Forward, activation, build, dense_activation, doing, drawn_weights, expect_activation,
                                        expect_close, expect_layer, expect_shape, expect_tracked,
                                        expect_varies, fail, get_class, run, teaching, tracked_layers, train,
                                        verify_dense)
@@ -31,6 +32,88 @@ NEW_WEIGHTS_HINT = ("Create the encoder and the head in __init__, not in call() 
 # Layers an encoder may hold that compute nothing at inference (the judge skips them).
 IDENTITY_AT_INFERENCE = ("Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D",
                          "Identity", "ActivityRegularization")
+
+
+# -- the forward pass, as the judge computes it -----------------------------------------------------
+
+# How call() may compare two embeddings: the contract's |e(a) - e(b)| first, then a learner's
+# mistakes, which the judge computes too (so that they keep the points their other facts earn).
+DISTANCES = (lambda u, v: np.abs(u - v), lambda u, v: u - v, lambda u, v: v - u, lambda u, v: np.square(u - v),
+             lambda u, v: np.concatenate([u, v], -1), lambda u, v: np.concatenate([v, u], -1))
+
+
+def replica_encoders(model) -> list[list]:
+    """The encoders the judge may compute an input's embedding with, rebuilt from the layers
+    the model holds now: ``self.encoder`` (its layers, if it is a ``Sequential``), no encoder
+    at all (a learner comparing the raw inputs), and each other built-in layer the model
+    tracks (a learner's second encoder)."""
+    encoder, ids = replica_encoder(model)
+    with doing("reading `self.head`"):
+        ids.add(model.describe("head", layers=False).get("id") if model.has("head") else None)
+    others = [layer for layer_id, layer in replica.rebuilt(model, [
+        (p, i) for p, i in replica.layers_of(model) if i.get("id") not in ids and i.get("builtin") == "Dense"]) or []]
+    return ([encoder] if encoder else []) + [[]] + [[layer] for layer in others]
+
+
+def replica_encoder(model) -> tuple[list | None, set]:
+    """``self.encoder`` rebuilt by the judge with the weights it holds now (its layers, if it
+    is a ``Sequential``; None if it cannot be), and the ids of the layers it is made of."""
+    with doing("reading `self.encoder`"):
+        info = model.describe("encoder", layers=False) if model.has("encoder") else {}
+    found = replica.layers_of(model, "encoder") if info.get("builtin") in replica.CONTAINERS or \
+        info.get("is_model") is True else [("encoder", info)] if info else []
+    encoder = replica.rebuilt(model, found, skip=IDENTITY_AT_INFERENCE) if found else None
+    return (None if encoder is None else [layer for _, layer in encoder]), {i.get("id") for _, i in found} | {info.get("id")}
+
+
+def siamese_output(model, x, got, **_) -> np.ndarray | None:
+    """``head(|E(a) - E(b)|)`` as the judge computes it: ``self.head`` and the encoder
+    rebuilt from the weights they hold now (``replica_encoders``; a relu after each layer or
+    not, a BatchNormalization's variants), the two inputs embedded alike, then what call()
+    may apply last. None if no such computation is the model's output ``got``, whatever the
+    child described: its layers are never believed."""
+    if not isinstance(got, np.ndarray) or not isinstance(x, (tuple, list)) or len(x) != 2:
+        return None
+    with doing("reading `self.head`"):
+        head_info = model.describe("head", layers=False) if model.has("head") else None
+    head = replica.rebuilt(model, [("head", head_info)]) if head_info else None
+    if head is None:
+        return None
+    head = head[0][1]
+    a, b = (replica.as_input(v) for v in x)
+    encoders, budget = replica_encoders(model), replica.Budget()
+    with np.errstate(all="ignore"):
+        for first in encoders:
+            for second in [first] + [e for e in encoders if e is not first]:
+                try:
+                    for ea, eb in embeddings(first, second, a, b, budget):
+                        for distance in DISTANCES:
+                            d = distance(ea, eb).astype("float32")
+                            if d.shape[-1] != head.kernel.shape[0]:
+                                continue
+                            if not budget.spend():
+                                return None
+                            want = replica.finished(got, replica.forward([head], d))
+                            if want is not None:
+                                return want
+                except Exception:  # noqa: BLE001 - layers that do not chain this way: not this encoder
+                    continue
+    return None
+
+
+def embeddings(first: list, second: list, a, b, budget):
+    """``(E(a), E'(b))``: the inputs through the two encoders, each way ``replica.through``
+    computes one (one encoder: the same way for both, as one batch)."""
+    if first is second:
+        for e in replica.through(first, np.concatenate([a, b]), budget, relu_last=bool(first)):
+            yield e[:len(a)], e[len(a):]
+        return
+    for ea in replica.through(first, a, budget, relu_last=bool(first)):
+        for eb in replica.through(second, b, budget, relu_last=bool(second)):
+            yield ea, eb
+
+
+FOLLOW = {CLASS: Forward(siamese_output, "head(|encoder(a) - encoder(b)|), from the layers it holds")}
 
 
 def model_class(submission):
@@ -109,7 +192,8 @@ def encoder_info(model) -> dict:
 
 def judge_encoder(model):
     """Set judge weights on ``self.encoder``; the encoder as a function the judge computes
-    (Dense layers, each verified, in order), or None if it holds other kinds of layers."""
+    (Dense layers, each verified, in order; other built-in layers rebuilt by the judge), or
+    None if it holds layers the judge cannot rebuild."""
     info = encoder_info(model)
     layers = [("encoder", info)] if info.get("builtin") == "Dense" else \
         [(p, i) for p, i in tracked_layers(model, "encoder", depth=1)] if info.get("builtin") == "Sequential" else None
@@ -134,7 +218,8 @@ def judge_encoder(model):
                 fail(f"`self.encoder` should own the encoder's weights after a call, but it has weights "
                      f"of shapes {shapes[:6]}: embed both inputs with it.")
             model.set_weights(drawn_weights(model, shapes, path="encoder"), path="encoder")
-        return None
+        layers, _ = replica_encoder(model)
+        return None if layers is None else lambda x: replica.forward(layers, replica.as_input(x)).astype("float64")
 
     def encode(x):
         h = np.asarray(x, dtype="float64")
@@ -145,15 +230,12 @@ def judge_encoder(model):
 
 
 def encodings(model, encode, x):
-    """E(x): the judge's computation, or (for an encoder the judge cannot compute) the child's."""
-    if encode is not None:
-        return encode(x)
-    with doing("calling `self.encoder` on its own"):
-        out = model.call_path("encoder", x)
-    if not isinstance(out, np.ndarray) or out.ndim != 2 or len(out) != len(x):
-        fail(f"`self.encoder` on a {x.shape} input should return (batch, embedding_dim) embeddings, "
-             f"got {np.shape(out)}.")
-    return out.astype("float64")
+    """E(x), the judge's computation (``judge_encoder``); an encoder it cannot compute fails."""
+    if encode is None:
+        fail("`self.encoder` holds layers the grader cannot rebuild to compute your embeddings "
+             "itself: make it a built-in layer (`keras.layers.Dense(embedding_dim, ...)`) or a "
+             "`keras.Sequential` of built-in layers (Dense, BatchNormalization, Dropout...).")
+    return encode(x)
 
 
 def judge_head(model, in_dim: int):
@@ -182,6 +264,7 @@ def judge_head(model, in_dim: int):
 def test_binds_encoder_and_head(submission):
     "self.encoder is a layer (or a Sequential) and self.head a Dense(1, sigmoid), both tracked by Keras"
     model = build(model_class(submission), embedding_dim=6)
+    run(model, pair(4, 5))  # a model the judge follows: what it says of its layers is otherwise its word
     encoder = encoder_info(model)
     head = expect_layer(model, "head", "Dense", units=1)
     expect_activation(model, "head", "sigmoid")

@@ -11,10 +11,6 @@ from .conftest import ROOT
 pytestmark = pytest.mark.slow
 
 FORGERS = ("forger", "follower")  # tests/forgers/<name>.py, each appended to every stub
-# Exercises whose graders do not compute every output they grade yet (no FOLLOW): the follower
-# (outputs that follow the weights, but are not computed as the layers compute) still earns
-# points there. Strict: the day one is closed, this test says so.
-FOLLOWER_NOT_YET_HELD = ("ex04", "ex05")
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +52,7 @@ def test_a_forger_without_a_model_scores_nothing(graded, course, exercise):
     assert r["score"] == 0, [(c["name"], c["message"][:200]) for c in r["checks"] if c["passed"]]
 
 
-@pytest.mark.parametrize("exercise", [
-    pytest.param(f"ex{n:02d}", marks=pytest.mark.xfail(f"ex{n:02d}" in FOLLOWER_NOT_YET_HELD, strict=True,
-                                                       reason="this grader has no FOLLOW yet"))
-    for n in range(1, 11)])
+@pytest.mark.parametrize("exercise", [f"ex{n:02d}" for n in range(1, 11)])
 def test_a_follower_whose_outputs_follow_its_weights_but_not_its_layers_scores_nothing(graded, course, exercise):
     ex = next(e for e in course.exercises if e.id.startswith(exercise))
     r = graded["follower"][ex.id]

@@ -54,3 +54,26 @@ def test_a_chain_of_many_batch_normalizations_is_given_up_within_its_budget(monk
     got = np.full((2, 4), 7.0)  # nothing computes this
     assert replica.chain_output(object(), np.ones((2, 4), "float32"), got) is None
     assert len(calls) <= replica.MAX_PATHS
+
+
+def test_a_multitask_model_of_many_same_width_layers_is_given_up_within_its_budget(monkeypatch):
+    """ex04 names no layer, so the judge tries the ways a multi-task network wires the layers it
+    tracks; seven 1-to-1 Dense layers allow every one of them. What nothing computes is given up
+    within MAX_PATHS layer calls per output; separate towers of four such layers are found."""
+    from kerasgrade.checks import import_grader
+    from .conftest import ROOT
+
+    grader = import_grader(ROOT / "graders" / "test_ex04_multi_io.py", "kerasgrade_grader_replica_ex04")
+    layers = []
+    for _ in range(7):
+        dense = keras.layers.Dense(1)
+        dense.build((None, 1))
+        layers.append(dense)
+    calls = []
+    variants = replica._variants
+    monkeypatch.setattr(replica, "_variants", lambda layer, h: (calls.append(1), variants(layer, h))[1])
+    f, m = np.ones((3, 1), "float32"), np.full((3, 1), 2.0, "float32")
+    assert grader.head_output(layers, np.full((3, 1), 7.0), {1}, f, m) is None
+    assert len(calls) <= replica.MAX_PATHS
+    score = np.asarray(layers[3](layers[1](m)), dtype="float64")  # a tower of its own on the metadata
+    assert grader.head_output(layers[:4], score, {1}, f, m) is not None

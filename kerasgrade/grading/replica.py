@@ -290,23 +290,14 @@ MAX_PERMUTED = 4  # up to this many layers, every order of them is tried
 MAX_PATHS = 300  # layers reached while following one model, at most, whatever the child describes
 
 
-def chain_output(model, x, got, first: tuple[str, ...] = (), last: tuple[str, ...] = ()) -> np.ndarray | None:
-    """The built-in layers the model tracks (``layers_of``; unbuilt ones compute nothing),
-    rebuilt by the judge with the weights they hold now and applied one after the other (each
-    maybe followed by a ``relu`` call() applies: `tf.nn.relu(self.batch_norm(...))`), then one
-    of ``LAST_STEPS``: the judge's computation, if it is the model's output ``got``; None if
-    none is (or a layer cannot be rebuilt). The orders tried: the contract's (``first`` and
-    ``last`` name layers bound on ``self`` that it applies first and last, the others in Keras's
-    order between them), Keras's, and for a few layers every other.
-
-    How the judge follows a model that is not the contract's but is made of layers it can
-    rebuild: a learner's mistake (a softmax on the logits, an activation left out) is then
-    computed by the judge, as the contract's model would be, never believed."""
-    if not isinstance(got, np.ndarray):
-        return None
-    found, layers = layers_of(model), []
+def rebuilt(model, found: list[tuple[str, dict]], skip: tuple[str, ...] = ()) -> list[tuple] | None:
+    """``(id, layer)`` for each described layer of ``found`` (``layers_of``), in order: the judge's
+    own copy holding the weights the learner's holds now. Unbuilt layers (they compute nothing)
+    and the kinds in ``skip`` (merges a caller computes itself) are left out. None if a layer
+    cannot be rebuilt, or there are none or more than ``MAX_CHAINED``."""
+    layers = []
     for path, info in found:
-        if info.get("builtin") == "InputLayer" or info.get("built") is False:
+        if info.get("builtin") in ("InputLayer", *skip) or info.get("built") is False:
             continue
         layer = rebuild(model, path, info)
         if layer is None:
@@ -315,37 +306,81 @@ def chain_output(model, x, got, first: tuple[str, ...] = (), last: tuple[str, ..
             held = layer_weights(model, path, [tuple(v.shape) for v in layer.weights])
             layer.set_weights([np.asarray(w, dtype="float32") for w in held])
         layers.append((info.get("id"), layer))
-    if not layers or len(layers) > MAX_CHAINED:
-        return None
+        if len(layers) > MAX_CHAINED:
+            return None
+    return layers or None
 
-    budget = [MAX_PATHS]  # layer calls the judge makes for this model, at most (any description)
 
-    def outputs(h, rest):
-        """Every output the rest of the chain gives from ``h``, relu or not after each layer (a
-        layer's output stays Keras's tensor, so that an Embedding's mask reaches the next one)."""
-        if not rest:
-            yield np.asarray(h, dtype="float64")
-            return
-        budget[0] -= 1
-        if budget[0] < 0:
-            return
-        for out in _variants(rest[0], h):
-            yield from outputs(out, rest[1:])
-            if len(rest) > 1:
-                yield from outputs(keras.ops.relu(out), rest[1:])
+class Budget:
+    """The layer calls the judge makes while following one model, at most, whatever the child
+    describes."""
 
+    def __init__(self, calls: int = MAX_PATHS):
+        self.left = calls
+
+    def spend(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+def through(layers: list, h, budget: Budget, relu_last: bool = False, skippable: bool = False):
+    """Every output the chain ``layers`` gives from ``h``: a relu or not after each layer (after
+    the last too with ``relu_last``), a BatchNormalization's ``_variants``, and with
+    ``skippable`` a weightless layer also left out (a ``Softmax`` layer applied to one head
+    only). A layer's output stays Keras's tensor, so that an Embedding's mask reaches the next
+    one; each output is given as float64."""
+    if not layers:
+        yield np.asarray(h, dtype="float64")
+        return
+    if not budget.spend():
+        return
+    layer, rest = layers[0], layers[1:]
+    for out in _variants(layer, h):
+        yield from through(rest, out, budget, relu_last, skippable)
+        if rest or relu_last:
+            yield from through(rest, keras.ops.relu(out), budget, relu_last, skippable)
+    if skippable and not layer.weights:
+        yield from through(rest, h, budget, relu_last, skippable)
+
+
+def orders(keras_order: list, contract: list | None = None) -> list[list]:
+    """The orders a chain of layers is tried in, each once: the contract's, Keras's (the order
+    they were created in) and, for a few layers, every other (layers created in another order
+    than call() applies them: most do not chain and stop at their first layer)."""
+    tried = [contract or keras_order, keras_order] + \
+        ([list(p) for p in itertools.permutations(keras_order)] if len(keras_order) <= MAX_PERMUTED else [])
+    return [o for i, o in enumerate(tried) if o not in tried[:i]]
+
+
+def as_input(x) -> np.ndarray:
+    """An input array as the judge feeds its replica: integers kept (token ids), floats as float32."""
     x = np.asarray(x)
-    x = x if x.dtype.kind in "iu" else x.astype("float32")
-    keras_order = [layer for _, layer in layers]
+    return x if x.dtype.kind in "iu" else x.astype("float32")
+
+
+def chain_output(model, x, got, first: tuple[str, ...] = (), last: tuple[str, ...] = ()) -> np.ndarray | None:
+    """The built-in layers the model tracks (``layers_of``; unbuilt ones compute nothing),
+    rebuilt by the judge with the weights they hold now and applied one after the other (each
+    maybe followed by a ``relu`` call() applies: `tf.nn.relu(self.batch_norm(...))`), then one
+    of ``LAST_STEPS``: the judge's computation, if it is the model's output ``got``; None if
+    none is (or a layer cannot be rebuilt). The orders tried (``orders``): the contract's
+    (``first`` and ``last`` name layers bound on ``self`` that it applies first and last, the
+    others in Keras's order between them), Keras's, and for a few layers every other.
+
+    How the judge follows a model that is not the contract's but is made of layers it can
+    rebuild: a learner's mistake (a softmax on the logits, an activation left out) is then
+    computed by the judge, as the contract's model would be, never believed."""
+    if not isinstance(got, np.ndarray):
+        return None
+    layers = rebuilt(model, layers_of(model))
+    if layers is None:
+        return None
+    budget, x = Budget(), as_input(x)
     contract = [layer for _, layer in _ordered(model, layers, first, last)]
-    # For a few layers, every other order too (layers created in another order than call()
-    # applies them): most do not chain and stop at their first layer.
-    orders = [contract, keras_order] + \
-        ([list(p) for p in itertools.permutations(keras_order)] if len(layers) <= MAX_PERMUTED else [])
-    for order in (o for i, o in enumerate(orders) if o not in orders[:i]):  # each order once
+    for order in orders([layer for _, layer in layers], contract):
         try:
             with np.errstate(all="ignore"):
-                for h in outputs(x, list(order)):
+                for h in through(order, x, budget):
                     want = finished(got, h)
                     if want is not None:
                         return want
