@@ -97,7 +97,7 @@ def plans(others: list, widths: set, f, m, budget):
     each way of joining the inputs with all the other layers in Keras's order, then without
     the last Dense layer as wide as another output (its head), then fewer layers (the most
     first: layers of another output's own branch, separate towers, are left out of this
-    one's) and the other orders ``replica.orders`` tries, by kind of join (one input,
+    one's), each in the orders ``replica.orders`` tries, by kind of join (one input,
     concatenated, branches)."""
     joins = list(joined_inputs(others, f, m, budget))
     for _, h, rest in joins:
@@ -105,7 +105,8 @@ def plans(others: list, widths: set, f, m, budget):
         yield h, without_last_head(rest, widths)
     for _, h, rest in sorted(joins, key=lambda join: join[0]):
         for size in range(len(rest) - 1, -1, -1):
-            yield from ((h, list(chain)) for chain in itertools.combinations(rest, size))
+            for chain in itertools.combinations(rest, size):
+                yield from ((h, order) for order in replica.orders(list(chain)))
         yield from ((h, order) for order in replica.orders(rest)[1:])
 
 

@@ -19,8 +19,8 @@ from hypothesis import given, strategies as st
 
 from kerasgrade.checks import check
 from kerasgrade.grading import draw, replica
-from kerasgrade.grading.expect import (Forward, activation, build, dense_activation, doing, drawn_weights, expect_activation,
-                                       expect_close, expect_layer, expect_shape, expect_tracked,
+from kerasgrade.grading.expect import (Forward, activation, build, close, dense_activation, doing, drawn_weights,
+                                       expect_activation, expect_close, expect_layer, expect_shape, expect_tracked,
                                        expect_varies, fail, get_class, run, teaching, tracked_layers, train,
                                        verify_dense)
 from kerasgrade.grading.opening import opening_checks
@@ -44,7 +44,8 @@ DISTANCES = (lambda u, v: np.abs(u - v), lambda u, v: u - v, lambda u, v: v - u,
 
 def replica_encoders(model) -> list[list]:
     """The encoders the judge may compute an input's embedding with, rebuilt from the layers
-    the model holds now: ``self.encoder`` (its layers, if it is a ``Sequential``), no encoder
+    the model holds now: ``self.encoder`` (its layers, if it is a ``Sequential`` or a learner's
+    own layer, in each order ``replica.orders`` tries), no encoder
     at all (a learner comparing the raw inputs), and each other built-in layer the model
     tracks (a learner's second encoder)."""
     encoder, ids = replica_encoder(model)
@@ -52,16 +53,17 @@ def replica_encoders(model) -> list[list]:
         ids.add(model.describe("head", layers=False).get("id") if model.has("head") else None)
     others = [layer for layer_id, layer in replica.rebuilt(model, [
         (p, i) for p, i in replica.layers_of(model) if i.get("id") not in ids and i.get("builtin") == "Dense"]) or []]
-    return ([encoder] if encoder else []) + [[]] + [[layer] for layer in others]
+    return (replica.orders(encoder) if encoder else []) + [[]] + [[layer] for layer in others]
 
 
 def replica_encoder(model) -> tuple[list | None, set]:
     """``self.encoder`` rebuilt by the judge with the weights it holds now (its layers, if it
-    is a ``Sequential``; None if it cannot be), and the ids of the layers it is made of."""
+    is a ``Sequential`` or a learner's own layer holding them; None if it cannot be), and the ids of the layers it is made of."""
     with doing("reading `self.encoder`"):
         info = model.describe("encoder", layers=False) if model.has("encoder") else {}
-    found = replica.layers_of(model, "encoder") if info.get("builtin") in replica.CONTAINERS or \
+    found = replica.layers_of(model, "encoder") if info.get("builtin") in (*replica.CONTAINERS, "Layer") or \
         info.get("is_model") is True else [("encoder", info)] if info else []
+    found = found or ([("encoder", info)] if info else [])
     encoder = replica.rebuilt(model, found, skip=IDENTITY_AT_INFERENCE) if found else None
     return (None if encoder is None else [layer for _, layer in encoder]), {i.get("id") for _, i in found} | {info.get("id")}
 
@@ -219,13 +221,36 @@ def judge_encoder(model):
                      f"of shapes {shapes[:6]}: embed both inputs with it.")
             model.set_weights(drawn_weights(model, shapes, path="encoder"), path="encoder")
         layers, _ = replica_encoder(model)
-        return None if layers is None else lambda x: replica.forward(layers, replica.as_input(x)).astype("float64")
+        return None if layers is None else replica_encode(model, layers)
 
     def encode(x):
         h = np.asarray(x, dtype="float64")
         for act, w in steps:
             h = activation(act, h @ w[0] + (w[1] if len(w) == 2 else 0.0))
         return h
+    return encode
+
+
+def replica_encode(model, layers: list):
+    """The encoder rebuilt by the judge (``layers``) as a function of ``x``: of the ways the
+    judge computes it (its layers in an order ``replica.orders`` tries, a relu after each or
+    not: a learner's own layer may apply `tf.nn.relu` in its call()), the one the child's
+    encoder gives on ``x``, else the plain chain. Always the judge's computation: the child's
+    answer only picks which."""
+    def encode(x):
+        x = replica.as_input(x)
+        with doing("calling `self.encoder` on its own"):
+            said = model.call_path("encoder", x)
+        budget = replica.Budget()
+        with np.errstate(all="ignore"):
+            for order in replica.orders(layers):
+                try:
+                    for e in replica.through(order, x, budget, relu_last=True):
+                        if close(said, e):
+                            return e
+                except Exception:  # noqa: BLE001 - layers that do not chain in this order
+                    continue
+        return replica.forward(layers, x).astype("float64")
     return encode
 
 

@@ -498,6 +498,8 @@ def describe(obj, layers: bool = True) -> dict:
     if layers and info["is_layer"]:
         info["layers"] = [describe(layer, layers=False) for layer in getattr(obj, "layers", [])] \
             if hasattr(obj, "layers") else []
+        if not hasattr(obj, "layers"):  # a learner's own layer: the layers it holds (path `._layers[i]`)
+            info["sublayers"] = [describe(layer, layers=False) for layer in list(getattr(obj, "_layers", []))[:64]]
     return info
 
 

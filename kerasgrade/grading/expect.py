@@ -647,16 +647,19 @@ def accuracy(model: Remote, x, y) -> float:
 
 def tracked_layers(model: Remote, path: str | None = None, depth: int = 3, limit: int = 60) -> list[tuple[str, dict]]:
     """(path, description) of the layers Keras tracks in ``model`` (or in ``model.<path>``),
-    in the order Keras lists them, the layers of nested layers (a ``Sequential``) after their
-    parent, down to ``depth`` levels. What the child describes: verify before believing."""
+    in the order Keras lists them, the layers of nested layers (a ``Sequential``, a learner's
+    own layer) after their parent, down to ``depth`` levels. What the child describes: verify before believing."""
     found: list[tuple[str, dict]] = []
 
     def walk(at: str | None, info: dict, level: int):
         layers = info.get("layers") if isinstance(info.get("layers"), list) else []
+        where = f"{at}.layers" if at else "layers"
+        if not layers and at and isinstance(info.get("sublayers"), list):  # a learner's own layer's layers
+            layers, where = info["sublayers"], f"{at}._layers"
         for i, layer in enumerate(layers[:limit]):
             if not isinstance(layer, dict) or len(found) >= limit:
                 continue
-            sub = f"{at}.layers[{i}]" if at else f"layers[{i}]"
+            sub = f"{where}[{i}]"
             found.append((sub, layer))
             if level < depth and layer.get("is_layer") is True:
                 walk(sub, model.describe(sub), level + 1)

@@ -22,21 +22,37 @@ CONTAINERS = ("Sequential", "Functional", "Model")
 
 
 def layers_of(model, path=None, depth=0, found=None) -> list[tuple[str, dict]]:
-    """The built-in layers the model tracks, in order, containers opened: (path, description)."""
+    """The built-in layers the model tracks, in order, containers opened (a ``Sequential``, and
+    a learner's own layer that holds no weights but its layers'): (path, description)."""
     found = [] if found is None else found
     with doing("reading the layers of your model"):
         info = model.describe(path)
-    for i, sub in enumerate(info.get("layers", [])[:MAX_LAYERS]):
+    parts = [(f"{path}.layers[{i}]" if path else f"layers[{i}]", sub) for i, sub in enumerate(info.get("layers", []))]
+    if path and not parts and _holds_only_its_layers(info):
+        parts = [(f"{path}._layers[{i}]", sub) for i, sub in enumerate(info.get("sublayers", []))]
+    for where, sub in parts[:MAX_LAYERS]:
         if len(found) >= MAX_LAYERS:
             break
         if not isinstance(sub, dict):
             continue
-        where = f"{path}.layers[{i}]" if path else f"layers[{i}]"
-        if depth < 3 and (sub.get("is_model") is True or sub.get("builtin") in CONTAINERS):
+        if depth < 3 and (sub.get("is_model") is True or sub.get("builtin") in CONTAINERS or sub.get("builtin") == "Layer"):
+            before = len(found)
             layers_of(model, where, depth + 1, found)
+            if sub.get("builtin") == "Layer" and len(found) == before:
+                found.append((where, sub))  # a learner's layer the judge cannot open: rebuilt (or not) as it is
         elif sub.get("id") is None or all(sub.get("id") != seen.get("id") for _, seen in found):
             found.append((where, sub))  # a layer bound on self and also put in a Sequential: once
     return found
+
+
+def _holds_only_its_layers(info: dict) -> bool:
+    """Whether a learner's own layer (described with its ``sublayers``) has layers and no
+    weights but theirs: then it is opened like a ``Sequential``, its layers in the order it
+    created them (what the judge computes from that order is compared, never believed)."""
+    subs = [s for s in info.get("sublayers", []) if isinstance(s, dict)] if isinstance(info.get("sublayers"), list) else []
+    theirs = {w.get("id") for s in subs for w in s.get("weights", []) if isinstance(w, dict)}
+    own = {w.get("id") for w in info.get("weights", []) if isinstance(w, dict)} if isinstance(info.get("weights"), list) else {None}
+    return bool(subs) and info.get("builtin") == "Layer" and own <= theirs
 
 
 ACTIVATIONS = ("linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
