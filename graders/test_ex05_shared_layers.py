@@ -45,9 +45,8 @@ DISTANCES = (lambda u, v: np.abs(u - v), lambda u, v: u - v, lambda u, v: v - u,
 def replica_encoders(model) -> list[list]:
     """The encoders the judge may compute an input's embedding with, rebuilt from the layers
     the model holds now: ``self.encoder`` (its layers, if it is a ``Sequential`` or a learner's
-    own layer, in each order ``replica.orders`` tries), no encoder
-    at all (a learner comparing the raw inputs), and each other built-in layer the model
-    tracks (a learner's second encoder)."""
+    own layer, in each order ``replica.orders`` tries), no encoder at all (a learner comparing
+    the raw inputs), and each other Dense layer the model tracks (a learner's second encoder)."""
     encoder, ids = replica_encoder(model)
     with doing("reading `self.head`"):
         ids.add(model.describe("head", layers=False).get("id") if model.has("head") else None)
@@ -58,14 +57,16 @@ def replica_encoders(model) -> list[list]:
 
 def replica_encoder(model) -> tuple[list | None, set]:
     """``self.encoder`` rebuilt by the judge with the weights it holds now (its layers, if it
-    is a ``Sequential`` or a learner's own layer holding them; None if it cannot be), and the ids of the layers it is made of."""
+    is a ``Sequential`` or a learner's own layer holding them; None if it cannot be), and the
+    ids of the layers it is made of."""
     with doing("reading `self.encoder`"):
         info = model.describe("encoder", layers=False) if model.has("encoder") else {}
     found = replica.layers_of(model, "encoder") if info.get("builtin") in (*replica.CONTAINERS, "Layer") or \
         info.get("is_model") is True else [("encoder", info)] if info else []
     found = found or ([("encoder", info)] if info else [])
     encoder = replica.rebuilt(model, found, skip=IDENTITY_AT_INFERENCE) if found else None
-    return (None if encoder is None else [layer for _, layer in encoder]), {i.get("id") for _, i in found} | {info.get("id")}
+    ids = {i.get("id") for _, i in found} | {info.get("id")}
+    return (None if encoder is None else [layer for _, layer in encoder]), ids
 
 
 def siamese_output(model, x, got, **_) -> np.ndarray | None:

@@ -77,3 +77,18 @@ def test_a_multitask_model_of_many_same_width_layers_is_given_up_within_its_budg
     assert len(calls) <= replica.MAX_PATHS
     score = np.asarray(layers[3](layers[1](m)), dtype="float64")  # a tower of its own on the metadata
     assert grader.head_output(layers[:4], score, {1}, f, m) is not None
+
+
+def test_containers_nested_to_no_end_cost_the_judge_a_bounded_number_of_reads():
+    """A child may describe every layer as a container of 24 containers, all one object (so
+    that the innermost, listed once, never fill the judge's list): the judge reads at most MAX_LAYERS of them, not 24**3 (what it lists, it rebuilds
+    or gives up on, as any layer)."""
+    reads = []
+
+    class Nested:
+        def describe(self, path=None, layers=True):
+            reads.append(path)
+            return {"layers": [{"is_model": True, "builtin": "Sequential", "id": 1} for _ in range(24)]}
+
+    assert len(replica.layers_of(Nested())) <= replica.MAX_LAYERS
+    assert len(reads) <= replica.MAX_LAYERS

@@ -21,10 +21,15 @@ MAX_WEIGHTS = 1 << 22    # numbers in one rebuilt layer's weights, at most (16 M
 CONTAINERS = ("Sequential", "Functional", "Model")
 
 
-def layers_of(model, path=None, depth=0, found=None) -> list[tuple[str, dict]]:
+def layers_of(model, path=None, depth=0, found=None, opened=None) -> list[tuple[str, dict]]:
     """The built-in layers the model tracks, in order, containers opened (a ``Sequential``, and
-    a learner's own layer that holds no weights but its layers'): (path, description)."""
+    a learner's own layer that holds no weights but its layers'): (path, description). At most
+    ``MAX_LAYERS`` containers are read, however the child nests them."""
     found = [] if found is None else found
+    opened = [] if opened is None else opened
+    opened.append(path)
+    if len(opened) > MAX_LAYERS:
+        return found
     with doing("reading the layers of your model"):
         info = model.describe(path)
     parts = [(f"{path}.layers[{i}]" if path else f"layers[{i}]", sub) for i, sub in enumerate(info.get("layers", []))]
@@ -35,9 +40,9 @@ def layers_of(model, path=None, depth=0, found=None) -> list[tuple[str, dict]]:
             break
         if not isinstance(sub, dict):
             continue
-        if depth < 3 and (sub.get("is_model") is True or sub.get("builtin") in CONTAINERS or sub.get("builtin") == "Layer"):
+        if depth < 3 and (sub.get("is_model") is True or sub.get("builtin") in (*CONTAINERS, "Layer")):
             before = len(found)
-            layers_of(model, where, depth + 1, found)
+            layers_of(model, where, depth + 1, found, opened)
             if sub.get("builtin") == "Layer" and len(found) == before:
                 found.append((where, sub))  # a learner's layer the judge cannot open: rebuilt (or not) as it is
         elif sub.get("id") is None or all(sub.get("id") != seen.get("id") for _, seen in found):
@@ -49,9 +54,11 @@ def _holds_only_its_layers(info: dict) -> bool:
     """Whether a learner's own layer (described with its ``sublayers``) has layers and no
     weights but theirs: then it is opened like a ``Sequential``, its layers in the order it
     created them (what the judge computes from that order is compared, never believed)."""
-    subs = [s for s in info.get("sublayers", []) if isinstance(s, dict)] if isinstance(info.get("sublayers"), list) else []
-    theirs = {w.get("id") for s in subs for w in s.get("weights", []) if isinstance(w, dict)}
-    own = {w.get("id") for w in info.get("weights", []) if isinstance(w, dict)} if isinstance(info.get("weights"), list) else {None}
+    subs, weights = info.get("sublayers"), info.get("weights")
+    subs = [s for s in subs if isinstance(s, dict)] if isinstance(subs, list) else []
+    theirs = {w.get("id") for s in subs if isinstance(s.get("weights"), list)
+              for w in s["weights"] if isinstance(w, dict)}
+    own = {w.get("id") for w in weights if isinstance(w, dict)} if isinstance(weights, list) else {None}
     return bool(subs) and info.get("builtin") == "Layer" and own <= theirs
 
 
