@@ -496,9 +496,10 @@ def describe(obj, layers: bool = True) -> dict:
                         "trainable": bool(v.trainable), "id": id(v)} for v in obj.weights]
     info["trainable"] = [id(v) for v in obj.trainable_weights]
     if layers and info["is_layer"]:
-        info["layers"] = [describe(layer, layers=False) for layer in getattr(obj, "layers", [])] \
-            if hasattr(obj, "layers") else []
-        if not hasattr(obj, "layers"):  # a learner's own layer: the layers it holds (path `._layers[i]`)
+        if hasattr(obj, "layers"):
+            info["layers"] = [describe(layer, layers=False) for layer in obj.layers]
+        else:  # a learner's own layer: no `layers`, but the layers it holds (path `._layers[i]`)
+            info["layers"] = []
             info["sublayers"] = [describe(layer, layers=False) for layer in list(getattr(obj, "_layers", []))[:64]]
     return info
 

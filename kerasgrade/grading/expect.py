@@ -648,7 +648,8 @@ def accuracy(model: Remote, x, y) -> float:
 def tracked_layers(model: Remote, path: str | None = None, depth: int = 3, limit: int = 60) -> list[tuple[str, dict]]:
     """(path, description) of the layers Keras tracks in ``model`` (or in ``model.<path>``),
     in the order Keras lists them, the layers of nested layers (a ``Sequential``, a learner's
-    own layer) after their parent, down to ``depth`` levels. What the child describes: verify before believing."""
+    own layer) after their parent, down to ``depth`` levels. What the child describes: verify
+    before believing."""
     found: list[tuple[str, dict]] = []
 
     def walk(at: str | None, info: dict, level: int):

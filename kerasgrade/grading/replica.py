@@ -32,10 +32,11 @@ def layers_of(model, path=None, depth=0, found=None, opened=None) -> list[tuple[
         return found
     with doing("reading the layers of your model"):
         info = model.describe(path)
-    parts = [(f"{path}.layers[{i}]" if path else f"layers[{i}]", sub) for i, sub in enumerate(info.get("layers", []))]
+    listed = info.get("layers", [])[:MAX_LAYERS]  # sliced first: the child's list may be long
+    parts = [(f"{path}.layers[{i}]" if path else f"layers[{i}]", sub) for i, sub in enumerate(listed)]
     if path and not parts and _holds_only_its_layers(info):
-        parts = [(f"{path}._layers[{i}]", sub) for i, sub in enumerate(info.get("sublayers", []))]
-    for where, sub in parts[:MAX_LAYERS]:
+        parts = [(f"{path}._layers[{i}]", sub) for i, sub in enumerate(info["sublayers"][:MAX_LAYERS])]
+    for where, sub in parts:
         if len(found) >= MAX_LAYERS:
             break
         if not isinstance(sub, dict):
