@@ -31,6 +31,7 @@ so it is the fairer figure for kerasgrade.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -64,19 +65,23 @@ EXAMPLES = """examples:
 """
 
 STEPS = ("nbgrader", "fresh", "checks", "cold")  # what --skip may leave out; kerasgrade always runs
+# The judge's secret of the kerasgrade run, given to the fresh and warm interpreters too: the same
+# file then gets the same draws in all three, so their scores must be equal (made from --seed).
+SECRET = "secret"
 SAMPLE_EVERY = 0.2  # seconds between two samples of the process tree's memory
 CHILD_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
 
 # A new interpreter that imports TensorFlow and runs the checks of each file given, as the
-# grading child does (same runner, seed, time budget per check), without zygote or sandbox.
-# argv: course_file threads warm|cold all|public results.jsonl FILE... ; one JSON line per file.
+# grading child does (same judge, seed, secret, time budget per check), without zygote or sandbox.
+# argv: course_file threads warm|cold all|public results.jsonl secret_file FILE... ; one JSON line
+# per file. With the secret of the kerasgrade run, each file gets the same draws there and here.
 # With the single FILE "-", it serves: it reads one path per line on stdin and answers each
 # with its JSON line on stdout (the graded code's own output goes to stderr).
 CHECKS_CHILD = r'''
 import json, os, sys, time
 t0 = time.perf_counter()
-course_file, threads, warm, which, out, files = (sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4],
-                                                 sys.argv[5], sys.argv[6:])
+course_file, threads, warm, which, out, secret_file, files = (sys.argv[1], int(sys.argv[2]), sys.argv[3],
+                                                              sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7:])
 serve = files == ["-"]
 if serve:
     answers = os.fdopen(os.dup(1), "w", buffering=1)
@@ -90,8 +95,9 @@ from kerasgrade.checks import catalogue, warm_up
 from kerasgrade.scoring import score
 from kerasgrade.course import load_course
 from kerasgrade.checks import import_grader
-from kerasgrade.engine.judge import judge_here
+from kerasgrade.engine.judge import judge_here, read_secret
 course = load_course(course_file)
+secret = read_secret(secret_file)
 if warm == "warm":
     warm_up()  # as the zygote does before it forks
 startup = time.perf_counter() - t0
@@ -102,11 +108,11 @@ for path in files:
     if ex.id not in graders:
         graders[ex.id] = import_grader(ex.grader, "kerasgrade_grader_" + ex.id)
     events = []
+    student = os.path.basename(os.path.dirname(path))
     t = time.perf_counter()
     judge_here(graders[ex.id], path, include_hidden=which == "all", check_timeout=course.limits.check_timeout,
-               seed=course.seed, emit=events.append)
+               seed=course.seed, emit=events.append, student=student, exercise=ex.id, secret=secret)
     checks_s = time.perf_counter() - t
-    student = os.path.basename(os.path.dirname(path))
     r = score(student, ex.id, catalogue(graders[ex.id]), events, ended="ok", include_hidden=which == "all",
                 file=path)
     row = json.dumps({"student": student, "exercise": ex.id, "startup_s": startup,
@@ -271,6 +277,7 @@ class Timing:
     full_wall: float | None = None  # extrapolated to the whole class, when only part was graded
     full_submissions: int | None = None
     note: str = ""
+    same_draws: bool = True  # the judge's draws of the kerasgrade run (its secret); False: the course seed's
 
     @property
     def class_wall(self) -> float:
@@ -284,7 +291,7 @@ class Timing:
 def bench_kerasgrade(course: Course, hands: list[Hand], work: Path, jobs: int) -> tuple[Timing, dict]:
     out = work / "kerasgrade-out"
     cmd = [sys.executable, "-m", "kerasgrade", "--course", str(course.file), "grade", str(work / "class"),
-           "--out", str(out), "--jobs", str(jobs), "--force", "--quiet"]
+           "--out", str(out), "--jobs", str(jobs), "--force", "--quiet", "--secret", str(work / SECRET)]
     run = run_measured(cmd, work / "kerasgrade.log", cwd=course.root, env=child_env())
     require_ok(run, "kerasgrade grade")
     book = json.loads((out / "grades.json").read_text())
@@ -298,10 +305,11 @@ def bench_kerasgrade(course: Course, hands: list[Hand], work: Path, jobs: int) -
 
 
 def _checks_child(course: Course, files: list[Path], results: Path, *, threads: int, warm: bool,
-                  hidden: bool = True, cwd: Path) -> Run:
-    """One ``CHECKS_CHILD`` interpreter grading ``files`` in turn; a line per file in ``results``."""
+                  hidden: bool = True, cwd: Path, secret: Path | None = None) -> Run:
+    """One ``CHECKS_CHILD`` interpreter grading ``files`` in turn; a line per file in ``results``
+    (with ``secret``, the draws of a ``kerasgrade grade --secret`` run; without, ``check``'s)."""
     cmd = [sys.executable, "-c", CHECKS_CHILD, str(course.file), str(threads), "warm" if warm else "cold",
-           "all" if hidden else "public", str(results), *map(str, files)]
+           "all" if hidden else "public", str(results), str(secret or ""), *map(str, files)]
     log = results.with_name(f"{results.stem}-{files[0].parent.name}-{files[0].stem}.log")
     with open(log, "w") as out:
         start = time.monotonic()
@@ -324,7 +332,7 @@ def _in_children(label: str, course: Course, batches: list[list[Path]], work: Pa
     start = time.monotonic()
     with PeakMemory(os.getpid(), include_root=False) as mem, ThreadPoolExecutor(jobs) as pool:
         runs = list(pool.map(lambda files: _checks_child(course, files, results, threads=threads, warm=warm,
-                                                         cwd=scratch), batches))
+                                                         cwd=scratch, secret=work / SECRET), batches))
     wall = time.monotonic() - start
     for run in runs:
         require_ok(run, label)
@@ -392,7 +400,8 @@ def bench_nbgrader(course: Course, hands: list[Hand], exercises: list[str], work
     with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
         for h in mine:
             scores[(h.student, h.exercise)] = gb.find_submission_notebook(h.exercise, ASSIGNMENT, h.student).score
-    t = Timing("`nbgrader autograde` (sequential)", len(mine), run.wall, run.memory, scores)
+    # A notebook's test cells draw from the course seed, as `kerasgrade check` does: never the secret.
+    t = Timing("`nbgrader autograde` (sequential)", len(mine), run.wall, run.memory, scores, same_draws=False)
     return extrapolate(t, mine, hands), {"generate_s": generate.wall, "students": len(students_of(mine))}
 
 
@@ -422,17 +431,19 @@ def bench_cold_check(course: Course, file: Path, work: Path, rounds: int = 2) ->
 
 # -- comparing and reporting ---------------------------------------------------------------------
 
-def compare_scores(hands: list[Hand], reference: Timing, others: list[Timing]) -> list[str]:
-    """One line per (student, exercise) where another way's score differs from kerasgrade's."""
-    lines = []
+def compare_scores(hands: list[Hand], reference: Timing, others: list[Timing]) -> tuple[list[str], list[str]]:
+    """Where another way's score differs from kerasgrade's, one line per (student, exercise): the
+    defects (the same draws, or a reference: full marks on any draws), and apart the mutants
+    graded on other draws (a mistake that some draws catch and others do not)."""
+    defects, drawn = [], []
     for h in hands:
         key = (h.student, h.exercise)
         kg = reference.scores.get(key)
         for t in others:
             if key in t.scores and t.scores[key] != kg:
-                lines.append(f"  {h.student}/{h.exercise} ({h.kind}): kerasgrade {kg}, "
-                             f"{t.label} {t.scores[key]}")
-    return lines
+                line = f"  {h.student}/{h.exercise} ({h.kind}): kerasgrade {kg}, {t.label} {t.scores[key]}"
+                (defects if t.same_draws or h.kind == "reference" else drawn).append(line)
+    return defects, drawn
 
 
 def _s(x: float) -> str:
@@ -562,12 +573,16 @@ def footer(before: str, elapsed: float, script: str) -> str:
 
 def scores_text(hands: list[Hand], rows: list[Timing], kg: Timing) -> str:
     others = [t for t in rows if t is not kg and not t.label.startswith("checks only")]
-    mismatches = compare_scores(hands, kg, others)
+    mismatches, drawn = compare_scores(hands, kg, others)
     compared = ", ".join(f"{len(t.scores)} from {t.label.split(':')[0].split(',')[0]}" for t in others)
     lines = [f"Scores compared with kerasgrade's grades.json, per student and exercise ({compared}): "
              + (f"**{len(mismatches)} MISMATCH(ES)**" if mismatches else "all equal.")] + mismatches
+    if drawn:
+        lines.append(f"Mutants graded on other draws (nbgrader's notebooks draw from the course seed, not the "
+                     f"secret) that score otherwise: {len(drawn)}, not a mismatch:")
+        lines += drawn
     quiet = [t for t in rows if t.label.startswith("checks only")]
-    odd = compare_scores(hands, kg, quiet) if quiet else []
+    odd = sum(compare_scores(hands, kg, quiet), []) if quiet else []
     if odd:
         lines.append(f"(The warm interpreters, which grade submissions one after another in one process, differ "
                      f"on {len(odd)}; informational.)")
@@ -626,6 +641,7 @@ def main(argv=None) -> int:
     try:
         hands = make_class(course, exercises, args.students, work / "class", seed=args.seed,
                            references=args.references)
+        (work / SECRET).write_bytes(hashlib.sha256(f"bench secret {args.seed}".encode()).digest())
         refs = sum(h.kind == "reference" for h in hands)
         say(f"class: {args.students} students × {len(exercises)} exercise(s) = {len(hands)} submissions "
             f"({refs} references, {len(hands) - refs} mutants) in {work / 'class'}")

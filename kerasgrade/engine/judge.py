@@ -166,18 +166,19 @@ def judge(grader: types.ModuleType, task: JudgeTask, channel: Channel, emit, sec
 
 
 def judge_here(grader: types.ModuleType, path, *, include_hidden: bool, check_timeout: float, seed: int,
-               emit, student: str = "here") -> None:
+               emit, student: str = "here", exercise: str | None = None, secret: bytes = b"") -> None:
     """The judge and the child's request server in this one process, no isolation: what a
-    benchmark's warm interpreter runs (trusted files only). The same requests and verdicts."""
+    benchmark's warm interpreter runs (trusted files only). The same requests and verdicts; with
+    the ``secret``, ``student`` and ``exercise`` of a ``grade`` run, the same draws too."""
     from kerasgrade.engine.server import Server
     from kerasgrade.source import read_source
     from kerasgrade.wire.handle import LocalChannel
 
     code, notes = read_source(path)
     channel = LocalChannel(Server(code, str(path)), check_timeout)
-    task = JudgeTask(student, getattr(grader, "__name__", ""), str(path), code, notes, seed=seed,
+    task = JudgeTask(student, exercise or getattr(grader, "__name__", ""), str(path), code, notes, seed=seed,
                      include_hidden=include_hidden, check_timeout=check_timeout)
-    judge(grader, task, channel, emit, b"")
+    judge(grader, task, channel, emit, secret)
     emit(DONE)
 
 
