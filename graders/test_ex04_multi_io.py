@@ -449,13 +449,13 @@ def test_learns_both_tasks(submission):
     model = build(model_class(submission), num_classes=3, hidden_units=32)
     train(model, part(x, fit_rows), part(y, fit_rows),
           loss={"label": "sparse_categorical_crossentropy", "score": "mse"},
-          epochs=10, batch_size=64, learning_rate=0.02)
+          epochs=15, batch_size=16, learning_rate=0.02)
     test_x, test_y = part(x, held_out), part(y, held_out)
     out = outputs(model, test_x, len(held_out), 3, "your trained MultiTaskModel")
     acc = float(np.mean(np.argmax(out["label"], axis=-1) == test_y["label"]))
     r2 = 1 - float(np.mean((out["score"] - test_y["score"]) ** 2) / np.var(test_y["score"]))
     if acc < 0.9 or r2 < 0.8:
-        fail(f"Training: after 10 epochs with `loss={{\"label\": \"sparse_categorical_crossentropy\", "
+        fail(f"Training: after 15 epochs with `loss={{\"label\": \"sparse_categorical_crossentropy\", "
              f"\"score\": \"mse\"}}`, on data it was not trained on, the label accuracy is {acc:.2f} "
              f"(0.9 wanted) and the score explains {max(r2, 0):.0%} of the target's variance (80% "
              "wanted), on easy tasks. Check that the label head ends in a softmax, that the score "
