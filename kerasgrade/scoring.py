@@ -51,14 +51,12 @@ def score(student: str, exercise: str, catalogue: list[dict], events: list, *,
     known = {c["name"] for c in specs}
     seen: dict[str, tuple[bool, str, dict]] = {}
     duplicated: set[str] = set()
-    notes, load_error, tampered, violation = [], "", [], ""
+    notes, load_error, violation = [], "", ""
     for ev in events:
         if not isinstance(ev, dict):
             continue
         if "violation" in ev:
             violation = _text(ev["violation"])[:300] or "?"
-        elif "tampered" in ev:
-            tampered = [_text(t) for t in ev["tampered"]] if isinstance(ev["tampered"], list) else ["?"]
         elif "load_error" in ev:
             load_error = _text(ev["load_error"])
         elif "note" in ev:
@@ -75,12 +73,6 @@ def score(student: str, exercise: str, catalogue: list[dict], events: list, *,
             f"({violation}). Only kerasgrade's request server may write on that channel; code that "
             "writes to inherited file descriptors or replaces kerasgrade's functions causes this. "
             "This exercise scores 0.")
-        seen = {}
-    elif tampered:
-        ended, load_error = "ok", (
-            f"Your code changed {', '.join(tampered[:5])}, which the grader relies on. Grading "
-            "stopped and this exercise scores 0. Never reassign built-in, numpy, Keras or grader "
-            "functions; if you did not mean to, remove that code and submit again.")
         seen = {}
     if ended == "timeout":
         unfinished = f"Not run: the submission went past its time limit ({detail})."

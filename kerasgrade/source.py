@@ -92,3 +92,16 @@ def read_source(path: str | Path, raw: bytes | None = None) -> tuple[str, list[s
     if path.suffix == ".ipynb":
         return notebook_code(text, path.name)
     return text, []
+
+
+class LoadError(Exception):
+    """The submission could not be read; the message is for the learner."""
+
+
+def read_source_or_error(path: str | Path, raw: bytes | None = None) -> tuple[str, list[str]] | LoadError:
+    """The submission's ``(code, notes)`` (from its bytes ``raw`` if given), or the ``LoadError``
+    that explains why not."""
+    try:
+        return read_source(path, raw)
+    except (OSError, ValueError, RecursionError) as e:
+        return LoadError(str(e))

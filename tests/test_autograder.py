@@ -1,4 +1,4 @@
-"""The Gradescope runner's own decisions, without TensorFlow (the real runs: test_gradescope_autograder.py)."""
+"""The Gradescope autograder script's own decisions, without TensorFlow (the real runs: test_gradescope_autograder.py)."""
 import json
 from dataclasses import replace
 import shutil

@@ -229,3 +229,21 @@ def test_a_student_who_hands_in_both_a_file_and_a_notebook_is_told_which_was_gra
     assert subs[0].path.name == f"{EX}.py"
     assert f"{EX}.py was graded" in subs[0].note and f"{EX}.ipynb" in subs[0].note
     assert any("both handed in" in w for w in warnings)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("grader, says", [
+    ("from kerasgrade.checks import check\n\n@check(points=1, concept='k')\ndef test_a(submission):\n    'A'\n",
+     "this grader does not say `JUDGED = True`"),
+    ("raise ImportError('no such helper')\n", "the grader could not be imported (ImportError: no such helper)"),
+])
+def test_a_grader_the_judge_cannot_run_stops_the_run_with_its_file_named(tmp_path, grader, says):
+    from .conftest import write_course
+
+    write_course(tmp_path, '[course]\ntitle = "T"\n[[exercises]]\nid = "ex01_tiny"\n', {"ex01_tiny": grader})
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "alice" / "ex01_tiny.py").write_text("x = 1\n")
+    proc = kerasgrade("--course", tmp_path, "grade", tmp_path / "class", "--out", tmp_path / "o", check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"kerasgrade: {tmp_path / 'graders' / 'test_ex01_tiny.py'}: {says}"), proc.stderr
+    assert "Traceback" not in proc.stderr

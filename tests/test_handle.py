@@ -104,11 +104,11 @@ def test_a_check_whose_time_is_spent_asks_nothing():
 
 
 def test_the_zygote_reads_how_the_judge_lost_a_child_from_its_typed_event():
-    from kerasgrade.engine.zygote import _judge_lost
+    from kerasgrade.engine.zygote import DONE, _events, _judge_lost
     from kerasgrade.wire.handle import Lost
 
-    done = b"DONE"
-    report = b'{"name": "a", "passed": true}\n{"name": "b", "lost": "timeout"}\nDONE'
-    assert _judge_lost(report, done) is Lost.TIMEOUT
-    assert _judge_lost(b'{"load_error": "x", "lost": ""}\n{"lost": "nonsense"}\nnot json\nDONE', done) is None
+    report = b'{"name": "a", "passed": true}\n{"name": "b", "lost": "timeout"}\n' + DONE + b'\n{"lost": "ended"}'
+    assert _judge_lost(_events(report)) is Lost.TIMEOUT
+    unread = _events(b'{"load_error": "x", "lost": ""}\n{"lost": "nonsense"}\nnot json\n[1]\n' + DONE)
+    assert unread[2:] == [None, [1]] and _judge_lost(unread) is None
     assert Lost.of("ended") is Lost.ENDED and Lost.of(["ended"]) is None

@@ -12,9 +12,8 @@ from .conftest import ROOT
 TENSORFLOW_SIDE = {
     "kerasgrade", "kerasgrade.__main__", "kerasgrade.notebook", "kerasgrade.engine",
     "kerasgrade.engine.zygote", "kerasgrade.engine.judge", "kerasgrade.engine.server",
-    "kerasgrade.engine.training", "kerasgrade.engine.runner", "kerasgrade.engine.guard",
-    "kerasgrade.engine.test_cells", "kerasgrade.grading", "kerasgrade.grading.expect",
-    "kerasgrade.grading.in_child", "kerasgrade.grading.opening", "kerasgrade.grading.draw",
+    "kerasgrade.engine.training", "kerasgrade.engine.test_cells", "kerasgrade.grading",
+    "kerasgrade.grading.expect", "kerasgrade.grading.opening", "kerasgrade.grading.draw",
     "kerasgrade.grading.source_facts", "kerasgrade.grading.replica", "kerasgrade.mutation", "kerasgrade.mutation.observe",
 }
 

@@ -26,38 +26,47 @@ def test_no_observation_at_all_is_no_evidence_of_the_same_behaviour():
     assert same_behaviour({"a": []}, {"a": []}) == (False, [])
 
 
-@pytest.mark.slow
-def test_an_observed_check_passes_and_fails_as_the_real_one_and_records_each_outer_call(tmp_path):
-    import keras
+def test_an_observed_check_passes_and_fails_as_the_real_one_and_notes_each_answer_it_reads(tmp_path):
     import numpy as np
 
-    from kerasgrade.grading import in_child as expect
     from kerasgrade.checks import checks_of
+    from kerasgrade.grading import expect
     from kerasgrade.mutation.observe import probe_grader
 
     grader = tmp_path / "test_ex.py"
     grader.write_text(
-        "import numpy as np\nfrom kerasgrade.checks import check\nfrom kerasgrade.grading.in_child import fail\n\n"
+        "from kerasgrade.checks import check\nfrom kerasgrade.grading.expect import fail\n\nJUDGED = True\n\n"
         "@check(points=1, concept='k')\ndef test_two_calls(submission):\n    'Two calls'\n"
-        "    m = submission.make()\n    m(np.ones((2, 3), 'float32'))\n    m(np.zeros((2, 3), 'float32'))\n"
+        "    for op in ('reset', 'call', 'describe', 'call'):\n        submission.channel.request(op, x=1)\n"
         "    if submission.broken:\n        fail('broken')\n")
     namespace = {}
     probe_grader(namespace, str(grader), "ex")
     [(spec, fn)] = checks_of(types.SimpleNamespace(**namespace, __file__=str(grader)))
     assert spec.name == "two_calls"
 
-    def make():
-        keras.backend.clear_session()  # as the runner does before each check: the same names
-        keras.utils.set_random_seed(0)
-        return keras.Sequential([keras.layers.Dense(2), keras.layers.Dense(1)])
-
+    answers = {"reset": None, "call": np.full((2, 1), 0.5, "float32"), "describe": {"class": "Dense", "id": 7}}
+    channel = types.SimpleNamespace(request=lambda op, **args: answers[op])
     expect.recorded.clear()
-    fn(types.SimpleNamespace(make=make, broken=False))
+    fn(types.SimpleNamespace(channel=channel, broken=False))
     numbers = expect.recorded[PROBE_KEY]
-    assert numbers[0] == 2.0  # two outer calls; the inner Dense calls are not observations
-    assert numbers[1] == 2.0 and numbers[5] == -1.0  # (batch 2 x 1 output), then the model's facts once
+    assert numbers[0] == 3.0  # two calls and a description; a reset is no observation
+    assert numbers[1:3] == [2.0, 0.5] and len(numbers) == 1 + 4 + 3 + 4  # (size, mean, ...), a digest
+    answers["describe"] = {"class": "Dense", "id": 8}  # another identity: the same description
     expect.recorded.clear()
     with pytest.raises(AssertionError, match="broken"):
-        fn(types.SimpleNamespace(make=make, broken=True))
+        fn(types.SimpleNamespace(channel=channel, broken=True))
     assert expect.recorded[PROBE_KEY] == numbers  # recorded even when the check fails
-    np.testing.assert_equal(len(numbers), 1 + 4 + 13 + 4)
+    answers["describe"] = {"class": "Conv2D", "id": 7}
+    fn(types.SimpleNamespace(channel=channel, broken=False))
+    assert expect.recorded[PROBE_KEY] != numbers
+
+
+def test_a_grader_not_written_for_the_judge_is_refused_by_name(tmp_path):
+    from kerasgrade.errors import KerasgradeError
+    from kerasgrade.mutation.observe import probe_grader
+
+    grader = tmp_path / "test_old.py"
+    grader.write_text("from kerasgrade.checks import check\n\n@check(points=1, concept='k')\n"
+                      "def test_a(submission):\n    'A'\n")
+    with pytest.raises(KerasgradeError, match=rf"{grader}: this grader does not say `JUDGED = True`"):
+        probe_grader({}, str(grader), "ex")

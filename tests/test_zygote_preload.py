@@ -10,8 +10,7 @@ import sys
 
 from .conftest import ROOT
 
-CHILD_SIDE = ["engine/server.py", "engine/training.py", "engine/judge.py", "engine/runner.py",
-              "engine/guard.py", "engine/test_cells.py", "grading", "wire", "checks.py", "explain.py",
+CHILD_SIDE = ["engine/server.py", "engine/training.py", "engine/judge.py", "engine/test_cells.py", "grading", "wire", "checks.py", "explain.py",
               "source.py", "scoring.py", "notebook.py", "mutation/observe.py", "mutation/probe.py"]
 
 

@@ -3,6 +3,6 @@
 Parent side: ``pool`` (workers), ``zygote_client`` (the parent's handle on a zygote), ``sandbox``
 (namespaces, seccomp, cgroups, rlimits). Zygote side: ``zygote`` (imports TensorFlow, forks
 judges and children), ``judge`` (runs the checks and decides), ``server`` (the child: executes
-requests on the learner's code), ``training``; ``runner``/``guard`` run graders not yet judged
-inside the child; ``test_cells`` runs a check in a notebook's kernel.
+requests on the learner's code), ``training``; ``test_cells`` runs a check in a notebook's
+kernel, the judge's requests served there.
 """

@@ -7,8 +7,8 @@ hands it the socket of a fresh child running ``server.serve`` and the pipe on wh
 zygote reads the verdicts; the judge runs the grader's checks, each of which asks the child
 to construct, call, describe, set weights, train, and decides from the answers.
 
-The events it writes are the ones the old in-child runner wrote (``{"check", "passed",
-"message", "data"}``, ``{"load_error"}``, ``{"note"}``), so scoring is unchanged.
+The events it writes (``{"check", "passed", "message", "data"}``, ``{"load_error"}``,
+``{"note"}``, ``{"lost"}``) are what ``collect`` scores.
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ import time
 import traceback
 import types
 
-from kerasgrade.checks import checks_of
+from kerasgrade.checks import checks_of, import_grader
+from kerasgrade.errors import KerasgradeError
 from kerasgrade.explain import assertion_message, out_of_time
 from kerasgrade.grading import draw, expect
 from kerasgrade.grading.expect import Submission, clean, explain_remote
@@ -34,9 +35,16 @@ DONE = {"done": True}
 SECRET_BYTES = 32
 
 
-def is_judged(grader: types.ModuleType) -> bool:
-    """Whether a grader's checks are written for the judge (``kerasgrade.grading``)."""
-    return bool(getattr(grader, "JUDGED", False))
+def import_judged_grader(path, name: str) -> types.ModuleType:
+    """The grader at ``path`` imported as the module ``name``; a grader whose checks are not
+    written for the judge (``JUDGED = True``, ``kerasgrade.grading``) is refused by name."""
+    grader = import_grader(path, name)
+    if getattr(grader, "JUDGED", False) is not True:
+        raise KerasgradeError(
+            f"{path}: this grader does not say `JUDGED = True`. Every check runs in the judge, "
+            "outside the learner's process (kerasgrade no longer runs checks inside it): write the "
+            "checks with `kerasgrade.grading.expect` and set `JUDGED = True` (docs/AUTHORING.md).")
+    return grader
 
 
 def read_secret(path: str | None) -> bytes:

@@ -276,10 +276,6 @@ class Server:
         self.objects[0] = module
         return {"notes": self.notes}
 
-    def op_ping(self):
-        """Nothing: what a request costs by itself (``bench/judge_cost.py``)."""
-        return None
-
     def op_reset(self, seed: int):
         """A fresh Keras session, seeded: what every check starts from."""
         import random

@@ -5,8 +5,8 @@ Each read-only test cell of a course notebook is::
     from kerasgrade.notebook import run_check_in_notebook
     run_check_in_notebook("ex01_first_model", "output_shape", globals())
 
-It runs the check exactly as the grading child does (``runner.run_check``:
-a fresh Keras session, the course seed, the check time budget) on the
+It runs the check as the judge does (``judge.judge_check``: the same requests,
+draws from the course seed, the check time budget), served in this kernel on the
 notebook's globals wrapped as the ``submission`` module, prints a line when
 it passes and raises ``NotebookCheckFailed`` (an ``AssertionError``) with the
 teaching message when it fails, so nbgrader gives the cell's points or none.
@@ -86,13 +86,14 @@ def _course(path: str | Path | None) -> Course:
 
 
 def _check(course: Course, exercise: str, check_name: str):
-    from kerasgrade.checks import checks_of, import_grader
+    from kerasgrade.checks import checks_of
+    from kerasgrade.engine.judge import import_judged_grader
 
     ex = course.exercise(exercise)
     module_name = f"kerasgrade_grader_{ex.id}"
     grader = sys.modules.get(module_name)
     if grader is None or Path(getattr(grader, "__file__", "")).resolve() != ex.grader.resolve():
-        grader = import_grader(ex.grader, module_name)
+        grader = import_judged_grader(ex.grader, module_name)
     for spec, fn in checks_of(grader):
         if spec.name == check_name:
             return spec, fn
@@ -217,8 +218,6 @@ def run_check_in_notebook(exercise: str, check_name: str, namespace: dict, *,
     __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
     if namespace.get("__name__") == SUBMISSION_MODULE:
         return None
-    from kerasgrade.engine.runner import run_check
-
     the_course = _course(course)
     spec, fn = _check(the_course, exercise, check_name)
     title = f"{spec.title} ({_points(spec.points)})"
@@ -230,11 +229,7 @@ def run_check_in_notebook(exercise: str, check_name: str, namespace: dict, *,
             "bottom without errors. Restart the kernel, run all cells, and fix the first error.",
             earlier)
     with _as_submission(namespace) as submission:
-        if getattr(sys.modules.get(f"kerasgrade_grader_{exercise}"), "JUDGED", False):
-            event = _judge_here(fn, spec.name, submission, the_course, exercise)
-        else:
-            event = run_check(fn, submission, seed=the_course.seed,
-                              check_timeout=the_course.limits.check_timeout, filename=submission.__file__)
+        event = _judge_here(fn, spec.name, submission, the_course, exercise)
     if earlier is not None:
         print(f"Note: a cell of this session raised {type(earlier).__name__} earlier. If it still "
               "does, the notebook scores 0 when graded: restart the kernel and run all cells.")

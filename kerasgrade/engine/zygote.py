@@ -3,9 +3,10 @@
 Run by the parent as ``python -m kerasgrade.engine.zygote COURSE_FILE`` (see
 ``zygote_client.Zygote``). It runs no TensorFlow operation itself, so forking stays
 safe. Each job (``job.Job``, one JSON line) carries the submission's bytes; its
-child is forked confined (``sandbox.spawn``), runs the checks on those bytes
-(``runner.run_checks``) and streams one JSON event per check through a pipe;
-its printed output goes through another pipe, of which only the head is kept.
+child is forked confined (``sandbox.spawn``) and answers the requests of the judge
+(``judge.serve``, forked once, before any child), which runs the checks and streams
+one JSON event per check through a pipe no child holds; the child's printed output
+goes through another pipe, of which only the head is kept.
 At the end or the deadline the zygote kills the child's whole cgroup and PID
 namespace at once and reaps it with a deadline (``sandbox.reap``). Nothing a
 child does can end the zygote: a failure in the per-job path is that job's
@@ -50,28 +51,6 @@ def _prepare_tensorflow(threads: int):
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     import keras  # noqa: F401 - imported once here, inherited by every child
-
-
-def _body(job: Job, graders: dict, write_fd: int, nonce: bytes):
-    """In the confined worker: run the checks on the job's source, stream events, never return."""
-    prefix = nonce.decode()
-
-    def body(missing):
-        from kerasgrade.engine.runner import read_source_or_error, run_checks
-
-        channel = os.fdopen(write_fd, "w", buffering=1)
-
-        def emit(event: dict):
-            channel.write(prefix + json.dumps(event)[:MAX_EVENT_BYTES] + "\n")
-
-        source = read_source_or_error(job.filename, job.source)
-        run_checks(graders[job.exercise], job.filename, include_hidden=job.include_hidden,
-                   check_timeout=job.check_timeout, seed=job.seed, emit=emit, source=source)
-        channel.write(prefix + DONE.decode() + "\n")
-        channel.flush()
-        os._exit(0)
-
-    return body
 
 
 def _serve_body(job: Job, sock_fd: int, code: str | None):
@@ -181,11 +160,11 @@ def _crash_detail(job: Job, status: int | None, over_memory: bool) -> str:
             "grading finished: does the code call sys.exit(), os._exit() or exit()?")
 
 
-def _run_job(job: Job, graders: dict, judge: _Judge | None = None) -> dict:
+def _run_job(job: Job, judge: _Judge) -> dict:
     """Grade one job in a confined child; whatever happens, an answer for this job."""
     start = time.monotonic()
     try:
-        return _grade_in_child(job, graders, start, judge)
+        return _grade_in_child(job, start, judge)
     except BaseException as e:  # noqa: BLE001 - a failure here is this job's result, not the zygote's
         return {"events": [], "ended": "crash", "detail": f"the grading worker failed on this "
                 f"submission ({type(e).__name__}: {e})", "output": "",
@@ -194,7 +173,7 @@ def _run_job(job: Job, graders: dict, judge: _Judge | None = None) -> dict:
 
 def _spawn_judged(job: Job, judge: _Judge, write_fd: int, out_w: int):
     """A child that answers the judge's requests; the judge gets its socket and the report pipe."""
-    from kerasgrade.engine.runner import LoadError, read_source_or_error
+    from kerasgrade.source import LoadError, read_source_or_error
 
     source = read_source_or_error(job.filename, job.source)
     code, notes = (None, []) if isinstance(source, LoadError) else source
@@ -213,20 +192,12 @@ def _spawn_judged(job: Job, judge: _Judge, write_fd: int, out_w: int):
         theirs.close()
 
 
-def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None = None) -> dict:
-    from kerasgrade.engine.judge import is_judged
-
-    judged = judge is not None and is_judged(graders[job.exercise])
-    # The judge writes the verdicts on a pipe of its own, which no child holds: no nonce needed.
-    nonce = b"" if judged else os.urandom(16).hex().encode()  # a line without it was not written by the grader
-    done = nonce + DONE
+def _grade_in_child(job: Job, start: float, judge: _Judge) -> dict:
+    # The judge writes the verdicts on a pipe of its own, which no child holds.
     read_fd, write_fd = os.pipe()
     out_r, out_w = os.pipe()
     try:
-        if judged:
-            child = _spawn_judged(job, judge, write_fd, out_w)
-        else:
-            child = spawn(job, _body(job, graders, write_fd, nonce), out_fd=out_w, keep_fd=write_fd)
+        child = _spawn_judged(job, judge, write_fd, out_w)
     except BaseException:
         os.close(read_fd)
         os.close(out_r)
@@ -243,7 +214,7 @@ def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None 
         report, output = bytearray(), bytearray()
         out_limit = job.output_kb * 1024
         ended, detail, out_open = "crash", "", True
-        while done not in report:
+        while DONE not in report:
             left = deadline - time.monotonic()
             if left <= 0:
                 ended, detail = "timeout", f"{job.timeout:g} s"
@@ -259,7 +230,8 @@ def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None 
                         break  # the child closed its channel without finishing
         else:
             ended = "ok"
-        lost = _judge_lost(report, done) if judged and ended == "ok" else None
+        events = _events(report)
+        lost = _judge_lost(events) if ended == "ok" else None
         if lost is Lost.ENDED:
             ended = "crash"  # the judge lost the child because it ended: the reaper says how
         elif lost is Lost.TIMEOUT:
@@ -282,17 +254,6 @@ def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None 
         os.close(out_r)
     if ended == "crash":
         detail = _crash_detail(job, status, over_memory)
-    events, foreign = [], 0
-    for line in bytes(report).split(done)[0].splitlines():
-        if not line.startswith(nonce):
-            foreign += 1
-            continue
-        try:
-            events.append(json.loads(line[len(nonce):].decode("utf-8", "replace")))
-        except (ValueError, RecursionError):
-            events.append(None)
-    if foreign:
-        events.append({"tampered": [f"the grader's report channel ({foreign} line(s) not written by it)"]})
     text = bytes(output[:out_limit]).decode("utf-8", "replace")
     if len(output) > out_limit:
         text += "\n[... output truncated]"
@@ -302,13 +263,20 @@ def _grade_in_child(job: Job, graders: dict, start: float, judge: _Judge | None 
                        "reap": round(reaped_at - reaping, 4)}}
 
 
-def _judge_lost(report: bytes, done: bytes) -> Lost | None:
-    """How the judge lost the child, from its events (its own pipe: no child writes there)."""
-    for line in bytes(report).split(done)[0].splitlines():
+def _events(report: bytes) -> list[dict | None]:
+    """The judge's events (its own pipe: no child writes there), up to its last line."""
+    events = []
+    for line in bytes(report).split(DONE)[0].splitlines():
         try:
-            event = json.loads(line.decode("utf-8", "replace"))
+            events.append(json.loads(line.decode("utf-8", "replace")))
         except (ValueError, RecursionError):
-            continue
+            events.append(None)
+    return events
+
+
+def _judge_lost(events: list) -> Lost | None:
+    """How the judge lost the child, from its typed event."""
+    for event in events:
         lost = Lost.of(event.get("lost")) if isinstance(event, dict) else None
         if lost is not None:
             return lost
@@ -331,19 +299,28 @@ def main(course_file: str, only: list[str]) -> None:
     # of the disk no longer holds the course folder. (``notebook``: a course notebook's
     # test cells import it; they do nothing when kerasgrade grades the notebook.)
     from kerasgrade import explain, notebook, scoring, source  # noqa: F401
-    from kerasgrade.checks import catalogue, import_grader, warm_up
+    from kerasgrade.checks import catalogue, warm_up
     from kerasgrade.course import load_course
-    from kerasgrade.engine import judge as _judge
-    from kerasgrade.engine import runner, server, test_cells, training  # noqa: F401  # noqa: F401
-    from kerasgrade.grading import in_child  # noqa: F401
+    from kerasgrade.engine import server, test_cells, training  # noqa: F401
+    from kerasgrade.engine.judge import import_judged_grader
+    from kerasgrade.errors import KerasgradeError
 
     course = load_course(course_file)
-    graders = {ex.id: import_grader(ex.grader, f"kerasgrade_grader_{ex.id}") for ex in course.exercises
-               if not only or ex.id in only}
+    graders = {}
+    for ex in course.exercises:
+        if only and ex.id not in only:
+            continue
+        try:
+            graders[ex.id] = import_judged_grader(ex.grader, f"kerasgrade_grader_{ex.id}")
+        except Exception as e:  # noqa: BLE001 - the course author's error: named, and the worker ends
+            refused = str(e) if isinstance(e, KerasgradeError) else \
+                f"{ex.grader}: the grader could not be imported ({type(e).__name__}: {e})"
+            proto_out.write(json.dumps({"refused": refused}) + "\n")
+            proto_out.flush()
+            os._exit(2)
     warm_up()
     level, reason = probe()
-    judge = _Judge(graders, os.environ.get("KERASGRADE_SECRET_FILE") or None) \
-        if any(_judge.is_judged(g) for g in graders.values()) else None
+    judge = _Judge(graders, os.environ.get("KERASGRADE_SECRET_FILE") or None)
     hello = {"catalogue": {k: catalogue(m) for k, m in graders.items()}, "sandbox": [level, reason]}
     proto_out.write(json.dumps(hello) + "\n")
     for line in proto_in:
@@ -353,7 +330,7 @@ def main(course_file: str, only: list[str]) -> None:
             answer = {"events": [], "ended": "crash", "detail": f"the job was unreadable ({e})",
                       "output": "", "elapsed": 0.0}
         else:
-            answer = _run_job(job, graders, judge) if job.exercise in graders else {
+            answer = _run_job(job, judge) if job.exercise in graders else {
                 "events": [], "ended": "crash", "detail": f"no grader for {job.exercise!r} in this worker",
                 "output": "", "elapsed": 0.0}
         proto_out.write(json.dumps(answer) + "\n")

@@ -25,6 +25,7 @@ import threading
 from pathlib import Path
 
 from kerasgrade.engine.sandbox import REAP_SECONDS, RUN_ENV
+from kerasgrade.errors import KerasgradeError
 from kerasgrade.job import Job
 
 ANSWER_MARGIN = 3 * REAP_SECONDS + 30  # a zygote silent this long past a job's timeout is hung
@@ -62,6 +63,9 @@ class Zygote:
             self.kill()
             raise ZygoteDied("the grading worker failed to start:\n" + "".join(self._stderr_tail[-20:]))
         hello = json.loads(first)
+        if "refused" in hello:  # a grader of the course cannot be used: the author's error
+            self.kill()
+            raise KerasgradeError(str(hello["refused"]))
         self.catalogue: dict[str, list[dict]] = hello["catalogue"]
         self.sandbox: tuple[str, str] = tuple(hello["sandbox"])
 

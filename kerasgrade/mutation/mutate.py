@@ -41,7 +41,7 @@ KILLED, SURVIVOR, EQUIVALENT, ACCEPTED, NOT_GRADED = "killed", "survivor", "equi
 STATUSES = (KILLED, SURVIVOR, EQUIVALENT, ACCEPTED, NOT_GRADED)
 REFERENCE = "reference"
 # What a check's verdict depends on, besides the grader:
-_HELPERS = ("checks.py", "grading/in_child.py", "mutation/probe.py", "mutation/observe.py", "engine/judge.py",
+_HELPERS = ("checks.py", "mutation/probe.py", "mutation/observe.py", "engine/judge.py",
             "grading/expect.py", "grading/draw.py", "grading/source_facts.py", "wire/handle.py")
 
 

@@ -1,14 +1,12 @@
 """Where a mutant's checks run, note what each check saw (``probe`` compares the notes).
 
-For a judged grader the check runs in the judge, so every answer the child gives it is noted
-there (``_observed_by_the_judge``); for a grader of the old kind, every outermost eager Keras
-call in the child (``install``). Either way the notes travel as the check's data.
+The check runs in the judge, so every answer the child gives it is noted there
+(``_observed_by_the_judge``); the notes travel as the check's data.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import weakref
 
 import numpy as np
 
@@ -17,8 +15,7 @@ from kerasgrade.mutation.probe import PROBE_KEY
 
 __all__ = ["probe_grader"]
 
-PER_CALL = 4      # numbers kept per call: size, mean, mean |x|, a random projection
-MAX_CALLS = 240   # calls kept in full per check (collect keeps 1000 numbers per key)
+MAX_CALLS = 240   # answers kept per check (collect keeps 1000 numbers per key)
 
 
 def _digest(text: str) -> list[float]:
@@ -35,82 +32,6 @@ def _stats(value) -> list[float]:
     flat = np.nan_to_num(flat, nan=1e30, posinf=1e31, neginf=-1e31)
     weights = np.random.default_rng(flat.size).normal(size=flat.size)  # its own generator
     return [float(flat.size), float(flat.mean()), float(np.abs(flat).mean()), float(flat @ weights)]
-
-
-def _model_facts(model) -> list[float]:
-    """What a model is beyond its outputs: its config, metrics, registration and weights."""
-    import keras
-
-    facts = {}
-    for key, read in (("config", lambda: model.get_config()),
-                      ("metrics", lambda: [m.name for m in model.metrics]),
-                      ("registered", lambda: keras.saving.get_registered_name(type(model))),
-                      ("weights", lambda: [tuple(w.shape) for w in model.weights])):
-        try:
-            facts[key] = json.dumps(read(), sort_keys=True, default=lambda o: type(o).__name__)
-        except Exception as e:  # noqa: BLE001 - learner code: its failure is a fact too
-            facts[key] = f"raised {type(e).__name__}"
-    return [-1.0, *(x for k in sorted(facts) for x in _digest(facts[k]))]
-
-
-class _Recorder:
-    """Numbers for each outermost eager call of a Keras layer or model while a check runs."""
-
-    def __init__(self):
-        self.depth = 0
-        self.on = False
-        self.numbers: list[float] = []
-        self.calls = 0
-        self.models: weakref.WeakSet = weakref.WeakSet()
-
-    def start(self):
-        self.on, self.numbers, self.calls, self.depth = True, [], 0, 0
-        self.models = weakref.WeakSet()
-
-    def stop(self) -> list[float]:
-        self.on = False
-        return [float(self.calls), *self.numbers]
-
-    def note(self, layer, out):
-        import tensorflow as tf
-
-        if not (self.on and self.depth == 0 and tf.executing_eagerly()):
-            return
-        self.on = False  # reading the model's facts calls it again: not an observation
-        try:
-            self.calls += 1
-            if self.calls <= MAX_CALLS:
-                seen = layer in self.models
-                self.models.add(layer)
-                self.numbers += _stats(out) + ([] if seen else _model_facts(layer))
-        except Exception:  # noqa: BLE001 - an output that cannot be read is not an observation
-            pass
-        finally:
-            self.on = True
-
-
-recorder = _Recorder()
-
-
-def install() -> None:
-    """Have every Keras layer and model call report its output to ``recorder`` (once per process)."""
-    import keras
-
-    original = keras.layers.Layer.__call__
-    if getattr(original, "kerasgrade_probe", False):
-        return
-
-    def __call__(self, *args, **kwargs):
-        recorder.depth += 1
-        try:
-            out = original(self, *args, **kwargs)
-        finally:
-            recorder.depth -= 1
-        recorder.note(self, out)
-        return out
-
-    __call__.kerasgrade_probe = True
-    keras.layers.Layer.__call__ = __call__
 
 
 def _without_identities(value):
@@ -159,30 +80,13 @@ def _observed_by_the_judge(fn):
     return check
 
 
-def _observed(fn):
-    from kerasgrade.grading.in_child import record
-
-    def check(submission):
-        recorder.start()
-        try:
-            return fn(submission)
-        finally:
-            record(PROBE_KEY, recorder.stop())
-
-    check.__name__, check.__doc__ = fn.__name__, fn.__doc__
-    check.kerasgrade_check = fn.kerasgrade_check
-    return check
-
-
 def probe_grader(namespace: dict, grader: str, exercise: str) -> None:
     """Fill a generated grader module's ``namespace`` with the checks of ``grader``, observed."""
-    from kerasgrade.checks import checks_of, import_grader
+    from kerasgrade.checks import checks_of
+    from kerasgrade.engine.judge import import_judged_grader
 
-    real = import_grader(grader, f"kerasgrade_observed_grader_{exercise}")
+    real = import_judged_grader(grader, f"kerasgrade_observed_grader_{exercise}")
     namespace["__doc__"] = real.__doc__
-    judged = bool(getattr(real, "JUDGED", False))
-    namespace["JUDGED"] = judged
-    if not judged:
-        install()
+    namespace["JUDGED"] = True
     for spec, fn in checks_of(real):
-        namespace[f"observed_{spec.name}"] = _observed_by_the_judge(fn) if judged else _observed(fn)
+        namespace[f"observed_{spec.name}"] = _observed_by_the_judge(fn)
