@@ -114,7 +114,7 @@ def cmd_collect(args) -> int:
     course = _course(args)
     due = _due(args.due) if args.due else None
     manifest = take_in(args.source, args.out, course, platform=args.format, due=due,
-                       assignment=args.assignment, force=args.force)
+                       assignment=args.assignment, force=args.force, groups=args.groups)
     print(f"collected {len(manifest.students)} student(s) from {manifest.source} ({manifest.platform}) "
           f"into {args.out}" + (f", due {manifest.due}" if manifest.due else ""))
     print("\n".join(summary_lines(manifest, len(course.exercises))))
@@ -357,6 +357,8 @@ def parser() -> argparse.ArgumentParser:
     co.add_argument("--due", help="the due date with its UTC offset, e.g. 2026-03-01T23:59:00+01:00 (default: "
                     "[late] due in course.toml); a submission after it is late")
     co.add_argument("--assignment", help="nbgrader: take in only this assignment")
+    co.add_argument("--groups", help="canvas, a group assignment: the group set's export (People > Groups > "
+                    "Export, a CSV); every member gets the group's submission")
     co.add_argument("--force", action="store_true", help="replace what an earlier collect wrote in --out")
     co.set_defaults(func=cmd_collect)
 

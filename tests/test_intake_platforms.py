@@ -1,5 +1,6 @@
 """Each platform's download, built as the platform documents it, taken in: the files, the ids, late flags."""
 import json
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -111,6 +112,65 @@ def test_a_canvas_download_is_taken_in_with_ids_resubmissions_and_late_flags(tmp
     assert any("stray_readme.txt: not named as Canvas names submissions" in p for p in manifest.problems)
     subs, warnings = discover(tmp_path / "out", course)
     assert {s.student for s in subs} == set(ids) and warnings == []
+
+
+GROUPS_CSV = (
+    "name,canvas_user_id,user_id,login_id,sections,group_name,canvas_group_id,group_id\n"
+    "Alice Smith,1001,S1,alice,Sec 1,Team Alpha,70,\n"
+    "Frank Ode,1007,S7,frank,Sec 1,Team Alpha,70,\n"
+    "Gita Rao,1008,S8,gita,Sec 1,Team Beta,71,\n"
+    "Bob Jones,1002,S2,bob,Sec 1,,,\n"
+)
+
+
+def test_a_canvas_group_assignment_gives_every_member_the_groups_latest_files(tmp_path, course):
+    source = write_zip(tmp_path / "s.zip", [
+        (f"teamalpha_1001_50001_{EX}.py", b"alpha first\n"),
+        (f"teamalpha_1007_50009_{EX}-1.py", b"alpha second\n"),  # another member submitted again
+        (f"teamalpha_LATE_1007_50010_{EX2}.py", b"alpha two\n"),
+        (f"jonesbob_1002_50003_{EX}.py", b"bob\n"),
+    ])
+    (tmp_path / "groups.csv").write_text(GROUPS_CSV)
+    manifest = take_in(source, tmp_path / "out", course, groups=tmp_path / "groups.csv")
+    by = {s.student: s for s in manifest.students}
+    assert set(by) == {"teamalpha-1001", "teamalpha-1007", "jonesbob-1002"}  # Team Beta did not submit
+    assert by["teamalpha-1001"].group == ("teamalpha-1007",) and by["teamalpha-1007"].group == ("teamalpha-1001",)
+    assert by["jonesbob-1002"].group == () and not by["jonesbob-1002"].late
+    assert by["teamalpha-1001"].late and by["teamalpha-1001"].platform_ids == {"user_id": "1001"}
+    files = files_of(tmp_path / "out")
+    for member in ("teamalpha-1001", "teamalpha-1007"):
+        assert files[f"{member}/{EX}.py"] == b"alpha second\n" and files[f"{member}/{EX2}.py"] == b"alpha two\n"
+    assert files[f"jonesbob-1002/{EX}.py"] == b"bob\n"
+
+
+def test_a_canvas_group_member_who_never_uploaded_is_taken_in_under_the_name_of_the_export(tmp_path, course):
+    source = write_zip(tmp_path / "s.zip", [(f"teambeta_1008_50001_{EX}.py", b"beta\n")])
+    (tmp_path / "groups.csv").write_text(GROUPS_CSV + "Hana Ito,1010,S10,hana,Sec 1,Team Beta,71,\n")
+    manifest = take_in(source, tmp_path / "out", course, groups=tmp_path / "groups.csv")
+    assert {s.student: s.group for s in manifest.students} == {"teambeta-1008": ("hana-ito-1010",),
+                                                               "hana-ito-1010": ("teambeta-1008",)}
+    assert files_of(tmp_path / "out")[f"hana-ito-1010/{EX}.py"] == b"beta\n"
+
+
+@pytest.mark.parametrize("text, says", [
+    ("name,canvas_user_id,group\nA,1,x\n", "no `group_name` column"),
+    ("name,group_name\nA,x\n", "no `canvas_user_id` column"),
+    ("name,canvas_user_id,group_name\nA,abc,x\n", "line 2: canvas_user_id 'abc' is not a Canvas user id"),
+    ("name,canvas_user_id,group_name\nA,1,x\nA,1,y\n", "line 3: user 1 is in two groups of the set ('x' and 'y')"),
+])
+def test_a_group_export_that_is_not_one_names_the_line_or_column_at_fault(tmp_path, course, text, says):
+    (tmp_path / "groups.csv").write_text(text)
+    with pytest.raises(KerasgradeError, match=re.escape(f"--groups {tmp_path / 'groups.csv'}") + ".*" + re.escape(says)):
+        take_in(canvas_zip(tmp_path / "s.zip"), tmp_path / "out", course, groups=tmp_path / "groups.csv")
+    assert not (tmp_path / "out").exists()
+
+
+def test_groups_for_a_download_that_is_not_canvas_are_refused(tmp_path, course):
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "alice" / f"{EX}.py").write_text("x = 1\n")
+    (tmp_path / "groups.csv").write_text(GROUPS_CSV)
+    with pytest.raises(KerasgradeError, match="--groups is Canvas's export of a group set"):
+        take_in(tmp_path / "class", tmp_path / "out", course, groups=tmp_path / "groups.csv")
 
 
 def test_the_manifest_on_disk_says_the_same_and_the_summary_shows_it(tmp_path, course):

@@ -52,13 +52,13 @@ def detect(listing: Listing) -> str:
     return "folders"
 
 
-def _read(platform: str, listing: Listing, assignment: str | None):
+def _read(platform: str, listing: Listing, assignment: str | None, groups: canvas.CanvasGroups | None):
     if platform == "gradescope":
         return gradescope.read(listing)
     if platform == "nbgrader":
         return nbgrader_exchange.read(listing, assignment)
     if platform == "canvas":
-        return canvas.read(listing)
+        return canvas.read(listing, groups)
     return folders.read(listing)
 
 
@@ -193,8 +193,9 @@ def _take_one(up: Upload, sid: str, exercises: list[str], out: Path, budget: Bud
 
 def take_in(source: str | Path, out: str | Path, course: Course, *, platform: str | None = None,
             due: datetime | None = None, assignment: str | None = None, force: bool = False,
-            budget: Budget | None = None) -> Manifest:
-    """Take in SOURCE (a platform's zip or folder) as OUT/<student>/<exercise>.py|.ipynb and OUT/manifest.json."""
+            budget: Budget | None = None, groups: str | Path | None = None) -> Manifest:
+    """Take in SOURCE (a platform's zip or folder) as OUT/<student>/<exercise>.py|.ipynb and OUT/manifest.json;
+    ``groups``: Canvas's export of a group set, for a group assignment."""
     source, out = Path(source), Path(out)
     if platform is not None and platform not in PLATFORMS:
         raise KerasgradeError(f"--format {platform!r}: expected one of {', '.join(PLATFORMS)}")
@@ -202,8 +203,12 @@ def take_in(source: str | Path, out: str | Path, course: Course, *, platform: st
     old = _check_out(source, out, force)
     listing = _list_source(source, budget)
     kind = platform or detect(listing)
+    if groups is not None and kind != "canvas":
+        raise KerasgradeError(f"--groups is Canvas's export of a group set, but {source} is a {kind} "
+                              "download (Gradescope and nbgrader name a group's members themselves)")
+    group_set = canvas.read_groups(groups) if groups is not None else None
     try:
-        uploads, problems = _read(kind, listing, assignment)
+        uploads, problems = _read(kind, listing, assignment, group_set)
     except Unreadable as e:
         raise KerasgradeError(str(e)) from None
     if not uploads:
