@@ -6,9 +6,10 @@ limits. Check points live with the checks in ``graders/``.
 """
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from kerasgrade.errors import ConfigError
@@ -39,6 +40,14 @@ class LatePolicy:
     penalty_per_day: float = 0.0  # percentage points off the course total per started day late
     floor: float = 0.0            # the penalty never takes a total below this (in %)
     cap: float | None = None      # a late total counts at most this (in %)
+
+    def days_late(self, submitted: datetime, due: datetime | None = None) -> int:
+        """Started days past ``due`` (default: the policy's own) and its grace; 0 when on time."""
+        due = due or self.due
+        if due is None:
+            return 0
+        over = submitted - (due + timedelta(minutes=self.grace_minutes))
+        return math.ceil(over / timedelta(days=1)) if over > timedelta(0) else 0
 
     def adjust(self, total: float, late: bool, days_late: int | None) -> float:
         """The course total (in %) after the policy; the raw ``total`` if on time."""

@@ -43,3 +43,48 @@ def test_a_broken_autograder_still_writes_results_that_say_so(course, tmp_path, 
     assert doc["score"] == 0 and "The autograder itself failed, not your code" in doc["output"]
     assert "no exercise 'ex99_unknown'" in capsys.readouterr().out  # the instructor's log says why
     shutil.rmtree(root)
+
+
+def metadata(created_at="2026-03-02T10:00:00-08:00", due="2026-03-01T23:00:00-08:00", extensions=()):
+    """Gradescope's submission_metadata.json, as its documentation shows it (a member's own due
+    date when the instructor gave an extension)."""
+    users = [{"email": "a@uni.edu", "id": 1, "name": "A"}]
+    users += [{"email": f"{n}@uni.edu", "id": n, "name": "B", "assignment": {"due_date": d}}
+              for n, d in enumerate(extensions, 2)]
+    return {"id": 1, "created_at": created_at, "users": users,
+            "assignment": {"due_date": due, "late_due_date": None, "title": "Model Subclassing"}}
+
+
+def test_lateness_is_measured_by_gradescopes_own_dates_and_an_extension_moves_it():
+    from kerasgrade.course import LatePolicy
+    from kerasgrade.integrations.gradescope import gradescope_lateness
+
+    policy = LatePolicy(grace_minutes=30, penalty_per_day=10)
+    assert gradescope_lateness(metadata(), policy)[0] == 1
+    assert gradescope_lateness(metadata(created_at="2026-03-01T23:20:00-08:00"), policy)[0] == 0  # grace
+    assert gradescope_lateness(metadata(created_at="2026-03-04T00:00:00-08:00"), policy)[0] == 3
+    days, due = gradescope_lateness(metadata(extensions=["2026-03-05T23:00:00-08:00"]), policy)
+    assert (days, due.day) == (0, 5)  # the group's latest own due date
+    assert gradescope_lateness({"created_at": "2026-03-02T10:00:00Z"}, LatePolicy(due=None))[0] == 0
+    from datetime import datetime, timezone
+    course_due = LatePolicy(due=datetime(2026, 3, 1, tzinfo=timezone.utc))
+    assert gradescope_lateness({"created_at": "2026-03-02T10:00:00Z"}, course_due)[0] == 2
+    for unusable in (None, [], {"created_at": 5}, {"created_at": "yesterday", "assignment": "x"},
+                     {"created_at": "2026-03-02T10:00:00", "assignment": {"due_date": "2026-03-01T00:00:00"}}):
+        assert gradescope_lateness(unusable, policy) == (0, None)  # no time zone: no guess either
+    assert gradescope_lateness(metadata(extensions=[{"not": "a date"}]), policy)[0] == 1  # the assignment's
+
+
+def test_a_late_submission_loses_what_the_course_policy_says_and_is_told_why():
+    from kerasgrade.course import LatePolicy
+    from kerasgrade.integrations.gradescope import with_lateness
+
+    doc = {"score": 8.0, "output": "ex01: 8/10", "tests": [{"score": 8.0, "max_score": 10.0}], "extra_data": {}}
+    policy = LatePolicy(penalty_per_day=10, floor=0)
+    late = with_lateness(doc, 2, None, policy)
+    assert late["score"] == 6.0 and late["extra_data"]["days_late"] == 2
+    assert late["output"].startswith("Late: handed in 2 days after the due date") and "count 60%" in late["output"]
+    assert with_lateness(doc, 0, None, policy) == doc
+    unpriced = with_lateness(doc, 1, None, None)
+    assert unpriced["score"] == 8.0 and "no [late] policy" in unpriced["output"]
+    jsonschema.validate({**late, "tests": [{**t, "name": "t"} for t in late["tests"]]}, SCHEMA)

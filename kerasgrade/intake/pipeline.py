@@ -12,13 +12,12 @@ Nothing is written outside OUT: files are created there with ``O_EXCL`` and
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from kerasgrade.course import Course
+from kerasgrade.course import Course, LatePolicy
 from kerasgrade.discover import STUDENT_ID
 from kerasgrade.errors import KerasgradeError
 from kerasgrade.intake import canvas, folders, gradescope, nbgrader_exchange
@@ -133,15 +132,12 @@ def _unique_ids(uploads: list[Upload]) -> list[str]:
     return ids
 
 
-def _lateness(up: Upload, due: datetime | None, grace: timedelta) -> tuple[bool, int | None]:
-    if up.submitted_at is not None and due is not None:
-        over = up.submitted_at - (due + grace)
-        if over > timedelta(0):
-            return True, math.ceil(over / timedelta(days=1))
-    return up.late, None
+def _lateness(up: Upload, policy: LatePolicy) -> tuple[bool, int | None]:
+    days = policy.days_late(up.submitted_at) if up.submitted_at is not None else 0
+    return (True, days) if days else (up.late, None)
 
 
-def _take_one(up: Upload, sid: str, exercises: list[str], out: Path, budget: Budget, due, grace) -> StudentRecord:
+def _take_one(up: Upload, sid: str, exercises: list[str], out: Path, budget: Budget, policy: LatePolicy) -> StudentRecord:
     ignored, problems = list(up.ignored), list(up.problems)
     found: dict[str, list[Candidate]] = {}
     queue = list(up.files)
@@ -185,7 +181,7 @@ def _take_one(up: Upload, sid: str, exercises: list[str], out: Path, budget: Bud
                             f"({', '.join(o.entry.where for o in (c, *choice.others))}); took {c.entry.where}: check")
         if choice.problem:
             problems.append(f"{c.entry.where}: {choice.problem} (taken in all the same: grading tells the learner)")
-    late, days = _lateness(up, due, grace)
+    late, days = _lateness(up, policy)
     return StudentRecord(sid, up.name, up.platform, dict(up.platform_ids),
                          up.submitted_at.isoformat() if up.submitted_at else None, late, days, (), tuple(files),
                          tuple(ignored), tuple(problems))
@@ -215,15 +211,14 @@ def take_in(source: str | Path, out: str | Path, course: Course, *, platform: st
         raise KerasgradeError(f"{source}: no submissions found in it as {kind}" +
                               ("" if platform else " (--format forces a kind)"))
     _prepare_out(out, old)
-    policy = course.late
-    due = due or (policy.due if policy else None)
-    grace = timedelta(minutes=policy.grace_minutes if policy else 0)
+    policy = replace(course.late or LatePolicy(), **({"due": due} if due else {}))
+    due = policy.due
     exercises = [e.id for e in course.exercises]
     uploads.sort(key=lambda u: (u.proposed_id.casefold(), u.proposed_id, sorted(u.platform_ids.items())))
     records = []
     for up, sid in zip(uploads, _unique_ids(uploads)):
         try:
-            records.append(_take_one(up, sid, exercises, out, budget, due, grace))
+            records.append(_take_one(up, sid, exercises, out, budget, policy))
         except Exception as e:  # noqa: BLE001 - one learner's failure is that learner's problem
             records.append(StudentRecord(sid, up.name, up.platform, dict(up.platform_ids),
                                          problems=(f"could not be taken in: {type(e).__name__}: {e}",)))

@@ -1,9 +1,11 @@
 """Grades to Gradescope: an autograder's ``results.json``, and the scores upload (SID/email)."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kerasgrade import __version__
+from kerasgrade.course import LatePolicy
 from kerasgrade.result import ExerciseResult, Gradebook
 from kerasgrade.sanitize import sanitize
 
@@ -114,3 +116,52 @@ def gradescope_score_rows(book: Gradebook, manifest: "Manifest | None", *, point
                      f"{round(book.adjusted_total(s) * points / 100.0, 2):g}", f"{points:g}",
                      f"{round(book.total(s) * points / 100.0, 2):g}", "yes" if late and late.late else ""])
     return rows, warnings
+
+
+# -- Gradescope's own dates: the late policy in the autograder ----------------------------------
+
+def _when(text) -> datetime | None:
+    if not isinstance(text, str) or len(text) > 64:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def gradescope_lateness(metadata, policy: LatePolicy | None) -> tuple[int, datetime | None]:
+    """Started days late by Gradescope's ``submission_metadata.json``, and the due date it was
+    measured against: a member's own due date (an extension Gradescope lists under ``users``;
+    the latest of a group's), else the assignment's, else ``[late] due`` of course.toml.
+    (0, None) when the metadata says nothing usable."""
+    if not isinstance(metadata, dict):
+        return 0, None
+    submitted = _when(metadata.get("created_at"))
+    users = metadata.get("users") if isinstance(metadata.get("users"), list) else []
+    own = [_when(u.get("assignment", {}).get("due_date")) for u in users
+           if isinstance(u, dict) and isinstance(u.get("assignment"), dict)]
+    assignment = metadata.get("assignment") if isinstance(metadata.get("assignment"), dict) else {}
+    due = max((d for d in own if d is not None), default=None) or _when(assignment.get("due_date")) \
+        or (policy.due if policy else None)
+    if submitted is None or due is None:
+        return 0, None
+    return (policy or LatePolicy()).days_late(submitted, due), due
+
+
+def with_lateness(doc: dict, days: int, due: datetime | None, policy: LatePolicy | None) -> dict:
+    """``results.json`` with the course's late policy applied to its score, and a line that says so."""
+    if days <= 0:
+        return doc
+    top = sum(t.get("max_score", 0.0) for t in doc["tests"])
+    when = f"{days} day{'s' * (days != 1)} after the due date ({due.isoformat() if due else '?'})"
+    if policy is None or top <= 0:
+        line = f"Late: handed in {when}. course.toml has no [late] policy, so no points are taken here."
+    else:
+        raw = 100.0 * doc["score"] / top
+        adjusted = policy.adjust(raw, True, days)
+        doc = {**doc, "score": _num(adjusted * top / 100.0)}
+        line = (f"Late: handed in {when}. The course's late policy makes the {raw:.4g}% of your checks "
+                f"count {adjusted:.4g}%: {doc['score']:g} of {top:g} points.")
+    return {**doc, "output": line + "\n" + doc["output"],
+            "extra_data": {**doc.get("extra_data", {}), "days_late": days}}

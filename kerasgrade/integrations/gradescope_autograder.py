@@ -27,7 +27,7 @@ from pathlib import Path
 from kerasgrade.course import Course, load_course
 from kerasgrade.discover import Submission
 from kerasgrade.engine.pool import Pool
-from kerasgrade.integrations.gradescope import gradescope_results
+from kerasgrade.integrations.gradescope import gradescope_lateness, gradescope_results, with_lateness
 from kerasgrade.integrations.gradescope_bundle import (
     AUTOGRADER_ROOT_ENV,
     DEFAULT_AUTOGRADER_ROOT,
@@ -40,6 +40,22 @@ from kerasgrade.source import SOURCE_SUFFIXES
 
 STUDENT = "submission"
 STARTUP_SECONDS = 45.0  # starting a grading worker (importing TensorFlow) on a slow machine
+METADATA = "submission_metadata.json"  # Gradescope's, beside submission/: times, due dates, users
+MAX_METADATA_BYTES = 4 * 2**20
+
+
+def read_metadata(root: Path, log=print) -> dict | None:
+    """Gradescope's submission metadata, or None (said in the log) when it is absent or unreadable."""
+    path = root / METADATA
+    try:
+        if path.stat().st_size > MAX_METADATA_BYTES:
+            raise ValueError(f"larger than {MAX_METADATA_BYTES} bytes")
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError) as e:
+        log(f"{path}: not read ({e}); no late policy from Gradescope's dates")
+        return None
 
 
 def find_submission(folder: Path, exercise: str) -> Path | None:
@@ -115,6 +131,8 @@ def main(root: str | Path | None = None) -> int:
         results = grade(course, root / "submission", exercises, budget=budget, jobs=int(settings.get("jobs", 1)))
         doc = gradescope_results(results, weights=course.weights, points=settings.get("points"),
                                  execution_time=time.monotonic() - start)
+        days, due = gradescope_lateness(read_metadata(root), course.late)
+        doc = with_lateness(doc, days, due, course.late)
         code = 0
     except Exception:  # noqa: BLE001 - the learner gets a message, the instructor the traceback (stdout)
         traceback.print_exc(file=sys.stdout)
