@@ -128,10 +128,11 @@ def main(root: str | Path | None = None) -> int:
         course = load_course(root / "source" / "course" / "course.toml")
         exercises = [course.exercise(ex).id for ex in settings.get("exercises") or [e.id for e in course.exercises]]
         budget = float(settings.get("time_limit", DEFAULT_TIME_LIMIT))
+        # Gradescope's dates are read before any learner code runs, so none can have changed them.
+        days, due = gradescope_lateness(read_metadata(root), course.late)
         results = grade(course, root / "submission", exercises, budget=budget, jobs=int(settings.get("jobs", 1)))
         doc = gradescope_results(results, weights=course.weights, points=settings.get("points"),
                                  execution_time=time.monotonic() - start)
-        days, due = gradescope_lateness(read_metadata(root), course.late)
         doc = with_lateness(doc, days, due, course.late)
         code = 0
     except Exception:  # noqa: BLE001 - the learner gets a message, the instructor the traceback (stdout)
