@@ -8,7 +8,7 @@ zygote reads the verdicts; the judge runs the grader's checks, each of which ask
 to construct, call, describe, set weights, train, and decides from the answers.
 
 The events it writes (``{"check", "passed", "message", "data"}``, ``{"load_error"}``,
-``{"note"}``, ``{"lost"}``) are what ``collect`` scores.
+``{"note"}``, ``{"lost"}``) are what ``scoring.score`` turns into results.
 """
 from __future__ import annotations
 

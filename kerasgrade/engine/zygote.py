@@ -154,7 +154,7 @@ def _crash_detail(job: Job, status: int | None, over_memory: bool) -> str:
     if os.WIFSIGNALED(status):
         return f"killed by signal {signal_name(os.WTERMSIG(status))}"
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == WORKER_FAILED:
-        return ("the grader's own code failed inside the submission's process (see its "
+        return ("kerasgrade's request server failed inside the submission's process (see its "
                 "output): does the code replace built-in, numpy or Keras functions?")
     return (f"it exited (status {os.WEXITSTATUS(status) if os.WIFEXITED(status) else status}) before "
             "grading finished: does the code call sys.exit(), os._exit() or exit()?")
