@@ -36,7 +36,6 @@ from kerasgrade.engine.sandbox import (
 from kerasgrade.job import Job, JudgeTask
 from kerasgrade.wire.handle import Lost
 
-MAX_EVENT_BYTES = 64 * 1024        # one event larger than this is cut (and then unreadable)
 MAX_REPORT_BYTES = 4 * 1024 * 1024 # a child's whole report larger than this is cut
 DRAIN_SECONDS = 0.5                # reading what a killed child left in its output pipe
 REPORT_GRACE = 1.0                 # how long a child that ended early may take to say how

@@ -111,14 +111,13 @@ def _as_groups(uploads: dict[str, Upload], groups: CanvasGroups) -> list[Upload]
     """Each group's uploads pooled (the latest file wins, as for one learner) and handed to every
     member; learners in no group keep their own."""
     pooled: dict[str, list[Upload]] = {}
-    alone = []
+    out = []
     for user, up in uploads.items():
         group = groups.group_of.get(user)
         if group is None:
-            alone.append(up)
+            out.append(up)
         else:
             pooled.setdefault(group, []).append(up)
-    out = list(alone)
     for group, ups in pooled.items():
         files = [f for up in ups for f in up.files]
         ignored = [i for up in ups for i in up.ignored]
